@@ -1,0 +1,18 @@
+"""API permissions: Django model permissions for every method, reads included."""
+
+from rest_framework.permissions import DjangoModelPermissions
+
+
+class RoleModelPermissions(DjangoModelPermissions):
+    """Like DjangoModelPermissions, but reading also needs the `view_` permission.
+
+    Roles are Django groups (accounts.roles), so an auditor without `cases.view_case` gets 403 on
+    the cases API rather than a list of cases.
+    """
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }

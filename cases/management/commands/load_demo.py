@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo (case type, cases, people, addresses, demo users). Demo mode only; safe to repeat."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError("The demo loads only in demo mode (DEMO_MODE=true): it creates users with known passwords.")
+        created = load_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo ready ({created} new cases)."))

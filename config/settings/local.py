@@ -1,0 +1,11 @@
+"""Settings for `make run` on a developer's or evaluator's machine: embedded defaults, demo mode."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("DEMO_MODE", "true")
+# Development-only defaults; production refuses to start without real values.
+os.environ.setdefault("SECRET_KEY", "local-development-only-not-secret")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "bG9jYWwtZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ=")
+
+from .base import *  # noqa: F403

@@ -1,0 +1,18 @@
+"""Settings for the test suite: real PostgreSQL and Redis on this machine."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1rZXktb25lLW5vdC1zZWNyZXQtMzItYnl0ZXM=")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/notify_cases")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_FAILURE_LIMIT = 5
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

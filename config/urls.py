@@ -1,0 +1,19 @@
+"""Top-level URLs: pages under /, the REST API under /api/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.views import home
+
+api_patterns = [
+    path("", include("cases.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("cases.urls")),
+    path("api/", include((api_patterns, "api"))),
+]
