@@ -1,14 +1,15 @@
-from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
+
+from accounts.decorators import page_permission_required
 
 from .models import Case, CaseType
 
 
-@permission_required("cases.view_case", raise_exception=True)
+@page_permission_required("cases.view_case")
 def case_list(request):
     return render(request, "cases/case_list.html", {"cases": Case.objects.select_related("status")[:50]})
 
 
-@permission_required("cases.change_casetype", raise_exception=True)
+@page_permission_required("cases.change_casetype")
 def casetype_list(request):
     return render(request, "cases/casetype_list.html", {"case_types": CaseType.objects.all()})

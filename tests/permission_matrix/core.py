@@ -1,0 +1,17 @@
+"""Pages and endpoints of the project itself: home, sign-in, the API schema and docs."""
+
+from . import PAGE_ANYONE_SIGNED_IN, Entry, expect
+
+MATRIX = {
+    "home": Entry(get=expect(302, 302, 302, 200)),  # staff are sent on to their work; auditors see home
+    "accounts:login": Entry(get=expect(200, 200, 200, 200)),
+    # Logging out is a POST; a GET is not allowed.
+    "accounts:logout": Entry(get=expect(405, 405, 405, 405), post=expect(302, 302, 302, 302)),
+    "api:schema": Entry(get=expect(200, 200, 200, 200)),
+    "api:docs": Entry(get=expect(200, 200, 200, 200)),
+    # The API root only lists the endpoints; each endpoint checks the role.
+    "api:api-root": Entry(get=expect(401, 200, 200, 200)),
+}
+
+# PAGE_ANYONE_SIGNED_IN is imported for modules that copy this one as an example.
+__all__ = ["MATRIX", "PAGE_ANYONE_SIGNED_IN"]
