@@ -1,0 +1,67 @@
+"""docker-compose.yml and the production settings: what a deployment relies on."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ALLOWED_HOSTS"}
+
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_file_names_the_stack():
+    services = compose()["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert "gunicorn config.wsgi" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A config worker")
+    assert services["beat"]["command"].startswith("celery -A config beat")
+
+
+def test_app_services_share_one_environment():
+    services = compose()["services"]
+    for name in ("web", "worker", "beat"):
+        assert set(services[name]["environment"]) >= APP_VARIABLES, name
+        assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+        assert set(services[name]["depends_on"]) == {"postgres", "redis"}
+
+
+def production_settings(**extra_env):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 60,
+        "DATABASE_URL": "sqlite:////tmp/unused.sqlite3",
+        "ALLOWED_HOSTS": "notify.example.gov.uk",
+        **extra_env,
+    }
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps({k: getattr(s, k) for k in ['DEBUG', 'SECURE_HSTS_SECONDS', 'SESSION_COOKIE_SECURE',"
+        "'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'CONTENT_SECURITY_POLICY']}, default=str))"
+    )
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_production_is_https_only_with_hsts_and_csp():
+    result = production_settings(FIELD_ENCRYPTION_KEYS="dGVzdC1rZXktb25lLW5vdC1zZWNyZXQtMzItYnl0ZXM=")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is False
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert "script-src" in values["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    result = production_settings()
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
