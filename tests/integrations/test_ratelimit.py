@@ -1,0 +1,79 @@
+"""The shared rate limiter, on the real Redis the tests use."""
+
+import os
+import threading
+import time
+import uuid
+
+import pytest
+
+from integrations.ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slot
+
+
+@pytest.fixture
+def limiter():
+    return RedisRateLimiter.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"))
+
+
+@pytest.fixture
+def key():
+    return f"test-{uuid.uuid4()}"
+
+
+def test_notify_bucket_sizes_follow_notify():
+    assert Rate(3000, 60).notify_bucket == 1000  # min(ceil(3000/3) + 1, 1000)
+    assert Rate(600, 12).notify_bucket == 201
+    assert Rate(30, 6).notify_bucket == 11
+    assert Rate(600, 12).interval == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize("make", [lambda: None, LocalRateLimiter], ids=["redis", "local"])
+def test_sends_are_spaced_evenly(limiter, key, make):
+    chosen = make() or limiter
+    rate = Rate(limit=10, window=1, burst=1)
+    assert chosen.acquire(key, rate) == 0.0
+    wait = chosen.acquire(key, rate)
+    assert 0.05 < wait <= 0.1
+    time.sleep(wait)
+    assert chosen.acquire(key, rate) == 0.0
+
+
+def test_a_burst_is_allowed_up_to_its_size(limiter, key):
+    rate = Rate(limit=10, window=1, burst=3)
+    assert [limiter.acquire(key, rate) == 0.0 for _ in range(4)] == [True, True, True, False]
+
+
+def test_the_limit_is_shared_between_threads_and_never_exceeded(limiter, key):
+    rate = Rate(limit=50, window=1, burst=5)
+    taken = []
+
+    def worker():
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            if wait_for_slot(limiter, key, rate, max_wait=1.0) == 0.0 and time.monotonic() < deadline:
+                taken.append(time.monotonic())
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # One second at 50 a second, plus the burst: never more, whatever the number of workers.
+    assert 40 <= len(taken) <= 50 + 5
+
+
+def test_a_pause_holds_every_caller_until_it_ends(limiter, key):
+    rate = Rate(limit=100, window=1)
+    limiter.pause(key, 0.5)
+    wait = limiter.acquire(key, rate)
+    assert 0.4 < wait <= 0.5
+    assert limiter.state(key) > 0.3
+    assert wait_for_slot(limiter, key, rate, max_wait=0.1) > 0.1  # too long: handed back to the caller
+    time.sleep(0.5)
+    assert limiter.acquire(key, rate) == 0.0
+
+
+def test_a_pause_never_shortens_a_longer_one(limiter, key):
+    limiter.pause(key, 1.0)
+    limiter.pause(key, 0.1)
+    assert limiter.acquire(key, Rate(100, 1)) > 0.8
