@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "cases",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +159,7 @@ if not REDIS_URL:
 else:
     # https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
     # Well above any retry countdown, so a delayed task is never delivered twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 3}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -169,7 +170,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Re-publishes outbox entries whose task never started, and retries that are due (integrations.outbox).
+    "sweep-outbox": {"task": "integrations.sweep_outbox", "schedule": 15.0},
+}
+# https://docs.celeryq.dev/en/stable/userguide/calling.html#retry-policy: fail fast when the broker is
+# down; the outbox sweeper publishes the task later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 
 LOGGING = {
     "version": 1,

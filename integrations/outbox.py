@@ -1,0 +1,129 @@
+"""The outbox: log entries written in the caller's transaction, handed to Celery after commit.
+
+Nothing is lost between the database and the broker: an entry is saved first (with the case change
+that caused it), its task is published on commit, and `sweep` re-publishes due entries whose task
+never started (the broker was down, or the process died between commit and publish), and returns
+entries stuck in "sending" (a worker died mid-call) to the queue, marked ambiguous so the next attempt
+looks the reference up in Notify before sending again.
+"""
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .log import SENDABLE, FailureKind, LogEntry, Status
+
+logger = logging.getLogger(__name__)
+
+# A task that has not started this long after it was due is taken as lost and published again.
+LOST_TASK_AFTER = datetime.timedelta(seconds=60)
+# An entry "sending" for this long belongs to a worker that died mid-call.
+STUCK_SENDING_AFTER = datetime.timedelta(minutes=5)
+
+
+def new_reference():
+    """A reference unique to one message, with no personal data: Notify's idempotency key for us."""
+    return f"ncn-{uuid.uuid4().hex}"
+
+
+def _origin(case, rule, mapping_template):
+    rule_id, rule_name = rule or (None, "")
+    mapping_id, mapping_name = mapping_template or (None, "")
+    return {
+        "case": case,
+        "case_reference": getattr(case, "reference", "") or "",
+        "rule_id": rule_id,
+        "rule_name": rule_name or "",
+        "mapping_template_id": mapping_id,
+        "mapping_template_name": mapping_name or "",
+    }
+
+
+def put(*, integration, message, case=None, rule=None, mapping_template=None):
+    """Queue a resolved message (mappings.resolve.Message) for sending, in the caller's transaction.
+
+    `rule` and `mapping_template` are (id, name) pairs. An integration that is switched off records
+    a failed entry ("integration disabled") instead of sending.
+    """
+    fields = {
+        "integration": integration,
+        "channel": message.channel,
+        "recipient": message.recipient,
+        "template_id": message.template_id,
+        "template_version": message.template_version,
+        "personalisation": message.personalisation,
+        "reference": message.reference or new_reference(),
+        "email_reply_to_id": message.email_reply_to_id or "",
+        "sms_sender_id": message.sms_sender_id or "",
+        "sanitise_content_for": list(message.sanitise_content_for),
+        **_origin(case, rule, mapping_template),
+    }
+    if not integration.enabled:
+        return LogEntry.objects.create(
+            **fields, status=Status.FAILED, failure_kind=FailureKind.INTEGRATION_DISABLED,
+            reason=f"Not sent: the integration '{integration.name}' is disabled",
+        )
+    entry = LogEntry.objects.create(**fields, status=Status.QUEUED, next_attempt_at=timezone.now())
+    transaction.on_commit(lambda: enqueue(entry.pk))
+    return entry
+
+
+def put_failed(*, integration, channel, problems, case=None, rule=None, mapping_template=None, template_id=""):
+    """Record a message that could not be resolved (missing data): failed, never sent, never retried."""
+    return LogEntry.objects.create(
+        integration=integration,
+        channel=channel,
+        template_id=template_id,
+        reference=new_reference(),
+        status=Status.FAILED,
+        failure_kind=FailureKind.VALIDATION,
+        reason="; ".join(problems),
+        **_origin(case, rule, mapping_template),
+    )
+
+
+def enqueue(entry_id, *, countdown=0):
+    """Publish the send task; on a broker failure log it and leave the entry for the sweeper."""
+    from .tasks import send_log_entry
+
+    try:
+        send_log_entry.apply_async(
+            (entry_id,),
+            countdown=countdown or None,
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception as error:  # the broker is down: the sweeper publishes it when it is back
+        logger.warning("Could not queue log entry %s (%s); the sweeper will retry", entry_id, type(error).__name__,
+                       extra={"log_entry_id": entry_id})
+        return False
+    expected = timezone.now() + datetime.timedelta(seconds=countdown)
+    LogEntry.objects.filter(pk=entry_id).update(enqueued_at=expected)
+    return True
+
+
+def sweep(*, now=None, limit=None):
+    """Re-publish due entries whose task never started; return stuck "sending" entries to the queue.
+
+    Returns (published, recovered) counts.
+    """
+    now = now or timezone.now()
+    limit = limit or getattr(settings, "OUTBOX_SWEEP_LIMIT", 2000)
+    recovered = LogEntry.objects.filter(status=Status.SENDING, updated_at__lt=now - STUCK_SENDING_AFTER).update(
+        status=Status.RETRYING, ambiguous=True, next_attempt_at=now, updated_at=now
+    )
+    due = (
+        LogEntry.objects.filter(status__in=SENDABLE, next_attempt_at__lte=now)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - LOST_TASK_AFTER))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    published = sum(1 for entry_id in list(due) if enqueue(entry_id))
+    if published or recovered:
+        logger.info("Outbox sweep: %s published, %s recovered", published, recovered)
+    return published, recovered

@@ -1,0 +1,191 @@
+"""Sending one log entry to Notify: claim it, respect the shared rate limit, call Notify, record the attempt.
+
+The task (integrations.tasks.send_log_entry) only calls `send_entry`. Each step guards on the entry's
+state, so a task delivered twice, or a sweeper re-publishing an entry, never sends a message twice:
+- the entry is claimed with a row lock (skip_locked) and only from a sendable state, then marked
+  "sending" and committed before the network call;
+- after an ambiguous failure (a timeout: Notify may have accepted it) the next attempt first looks the
+  reference up in Notify and records the existing notification instead of sending again.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import outbox, retry
+from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
+from .notify.client import NotifyGateway
+from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited
+from .ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slot
+
+logger = logging.getLogger(__name__)
+
+# Waits for the rate limiter up to this long inside the task; longer waits are rescheduled.
+MAX_INLINE_WAIT = 2.0
+_limiter = None
+
+
+class RetriesExhausted(Exception):
+    """A message failed after the last allowed retry."""
+
+
+def limiter():
+    global _limiter
+    if _limiter is None:
+        url = getattr(settings, "REDIS_URL", "")
+        _limiter = RedisRateLimiter.from_url(url) if url else LocalRateLimiter()
+    return _limiter
+
+
+def rate_for(integration):
+    rate = Rate(limit=integration.rate_limit, window=integration.rate_window)
+    return Rate(limit=rate.limit, window=rate.window, burst=max(1, min(rate.notify_bucket // 4, 10)))
+
+
+def limiter_key(integration):
+    return f"integration-{integration.pk}"
+
+
+def _claim(entry_id):
+    """Lock a due, sendable entry and mark it sending. Returns the entry, or None if not ours to send."""
+    with transaction.atomic():
+        entry = (
+            LogEntry.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("integration")
+            .filter(pk=entry_id, status__in=SENDABLE)
+            .first()
+        )
+        if entry is None:
+            return None
+        if entry.next_attempt_at and entry.next_attempt_at > timezone.now() + datetime.timedelta(seconds=1):
+            return None  # an early duplicate; its own task or the sweeper comes at the right time
+        entry.previous_status = entry.status
+        entry.status = Status.SENDING
+        entry.save(update_fields=["status", "updated_at"])
+        return entry
+
+
+def _release(entry, *, wait):
+    """Put a claimed entry back (no attempt made) to try again after `wait` seconds."""
+    entry.status = entry.previous_status
+    entry.next_attempt_at = timezone.now() + datetime.timedelta(seconds=wait)
+    entry.save(update_fields=["status", "next_attempt_at", "updated_at"])
+    outbox.enqueue(entry.pk, countdown=wait)
+
+
+def _record_attempt(entry, *, started, outcome, error=None, status_code=None, message=""):
+    """One row per call to Notify: when, how long, what came back."""
+    Attempt.objects.create(
+        entry=entry,
+        number=entry.attempts.count() + 1,
+        started_at=started,
+        duration_ms=int((timezone.now() - started).total_seconds() * 1000),
+        outcome=outcome,
+        status_code=error.status_code if error else status_code,
+        error_type=error.error_type if error else "",
+        message=error.reason if error else message,
+    )
+
+
+def _mark_sent(entry, notify_id):
+    entry.status = Status.SENT
+    entry.notify_id = notify_id
+    entry.sent_at = timezone.now()
+    entry.ambiguous = False
+    entry.reason = ""
+    entry.next_attempt_at = None
+    entry.save()
+
+
+def _look_up_first(entry, gateway):
+    """After an ambiguous failure: if Notify already has this reference, record it and stop."""
+    started = timezone.now()
+    existing = gateway.find_by_reference(entry.reference)
+    if existing:
+        _record_attempt(entry, started=started, outcome=Outcome.FOUND, status_code=200,
+                        message=f"Notify already had this reference as {existing['id']}: not sent again")
+        _mark_sent(entry, existing["id"])
+        return True
+    _record_attempt(entry, started=started, outcome=Outcome.NOT_FOUND, status_code=200,
+                    message="Notify has no message with this reference: sending it")
+    return False
+
+
+def send_entry(entry_id):
+    """Send one log entry if it is still due and sendable. Safe to call any number of times."""
+    entry = _claim(entry_id)
+    if entry is None:
+        return
+    integration = entry.integration
+    if not integration.enabled:
+        _fail(entry, FailureKind.INTEGRATION_DISABLED, f"Not sent: the integration '{integration.name}' is disabled")
+        return
+    wait = wait_for_slot(limiter(), limiter_key(integration), rate_for(integration), max_wait=MAX_INLINE_WAIT)
+    if wait:
+        _release(entry, wait=wait)
+        return
+    gateway = NotifyGateway(integration)
+    started = timezone.now()
+    try:
+        if entry.ambiguous and _look_up_first(entry, gateway):
+            return
+        started = timezone.now()
+        entry.attempt_count += 1
+        response = gateway.send(entry)
+    except NotifyError as error:
+        _handle_failure(entry, error, started)
+        return
+    _record_attempt(entry, started=started, outcome=Outcome.SENT, status_code=201)
+    _mark_sent(entry, response["id"])
+    logger.info("Sent log entry %s", entry.pk, extra={"log_entry_id": entry.pk, "notify_id": response["id"]})
+
+
+def _fail(entry, kind, reason):
+    entry.status = Status.FAILED
+    entry.failure_kind = kind
+    entry.reason = reason
+    entry.next_attempt_at = None
+    entry.save()
+
+
+def _retry_at(entry, when, reason, *, ambiguous=False, countdown=None):
+    entry.status = Status.RETRYING
+    entry.reason = reason
+    entry.next_attempt_at = when
+    entry.ambiguous = entry.ambiguous or ambiguous
+    entry.save()
+    if countdown is not None:
+        outbox.enqueue(entry.pk, countdown=countdown)
+
+
+def _handle_failure(entry, error, started):
+    now = timezone.now()
+    if isinstance(error, RateLimited):
+        _record_attempt(entry, started=started, outcome=Outcome.RATE_LIMITED, error=error)
+        rate = rate_for(entry.integration)
+        limiter().pause(limiter_key(entry.integration), rate.refill_seconds)
+        if entry.attempts.filter(outcome=Outcome.RATE_LIMITED).count() >= retry.MAX_RATE_LIMITED:
+            _fail(entry, FailureKind.RETRIES_EXHAUSTED, f"Rate limited {retry.MAX_RATE_LIMITED} times: {error.reason}")
+            return
+        wait = rate.refill_seconds
+        _retry_at(entry, now + datetime.timedelta(seconds=wait), error.reason, countdown=wait)
+    elif isinstance(error, DailyLimit):
+        _record_attempt(entry, started=started, outcome=Outcome.DAILY_LIMIT, error=error)
+        # Picked up by the sweeper after midnight UTC: no long countdown on the broker.
+        _retry_at(entry, retry.after_midnight_utc(now), f"{error.reason}. Will try again after midnight UTC")
+    elif isinstance(error, Permanent):
+        _record_attempt(entry, started=started, outcome=Outcome.FAILED, error=error)
+        kind = FailureKind.VALIDATION if error.status_code == 400 else FailureKind.PERMANENT
+        _fail(entry, kind, error.reason)
+    else:
+        _record_attempt(entry, started=started, outcome=Outcome.RETRY, error=error)
+        entry.retry_count += 1
+        if entry.retry_count > retry.MAX_RETRIES:
+            _fail(entry, FailureKind.RETRIES_EXHAUSTED, f"Failed after {retry.MAX_RETRIES} retries: {error.reason}")
+            raise RetriesExhausted(f"Log entry {entry.pk} failed after {retry.MAX_RETRIES} retries") from error
+        delay = retry.backoff_seconds(entry.retry_count)
+        _retry_at(entry, now + datetime.timedelta(seconds=delay), error.reason, ambiguous=error.ambiguous,
+                  countdown=delay)

@@ -1,0 +1,15 @@
+"""Celery tasks: thin; they load by id and call the services."""
+
+from celery import shared_task
+
+from . import outbox, sending
+
+
+@shared_task(name="integrations.send_log_entry", ignore_result=True)
+def send_log_entry(entry_id):
+    sending.send_entry(entry_id)
+
+
+@shared_task(name="integrations.sweep_outbox", ignore_result=True)
+def sweep_outbox():
+    outbox.sweep()
