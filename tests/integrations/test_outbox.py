@@ -1,0 +1,135 @@
+"""The outbox: entries are written with the caller's transaction, published on commit, swept when lost."""
+
+import datetime
+import json
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations import outbox, sending
+from integrations.log import FailureKind, LogEntry, Status
+from integrations.models import Integration
+from mappings.resolve import Message
+from tests.workers import purge_queue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def integration():
+    return Integration.objects.create(name="Planning", enabled=True, base_url="http://127.0.0.1:9")
+
+
+@pytest.fixture
+def broker():
+    purge_queue()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    yield client
+    purge_queue()
+
+
+def queued_ids(client):
+    """The entry ids of the send tasks waiting in the broker."""
+    ids = []
+    for raw in client.lrange("celery", 0, -1):
+        message = json.loads(raw)
+        if message["headers"]["task"] == "integrations.send_log_entry":
+            ids.append(message["headers"]["argsrepr"])
+    return ids
+
+
+def message(**overrides):
+    fields = {"channel": "email", "template_id": "f33517ff-2a88-4f6e-b855-c550268ce08a", "template_version": 2,
+              "recipient": "amira@example.com", "personalisation": {"name": "Amira"}, "reference": "ref-1"}
+    fields.update(overrides)
+    return Message(**fields)
+
+
+def test_an_entry_is_published_only_when_the_transaction_commits(integration, broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        entry = outbox.put(integration=integration, message=message(), rule=(7, "Decision issued"),
+                           mapping_template=(3, "Decision email"))
+        assert queued_ids(broker) == []
+    assert len(callbacks) == 1
+    assert queued_ids(broker) == [f"({entry.pk},)"]
+    entry.refresh_from_db()
+    assert (entry.status, entry.rule_name, entry.mapping_template_id) == (Status.QUEUED, "Decision issued", 3)
+    assert entry.enqueued_at is not None
+
+
+def test_a_rolled_back_change_leaves_no_entry_and_no_task(integration, broker):
+    def change_that_fails():
+        with transaction.atomic():
+            outbox.put(integration=integration, message=message())
+            raise RuntimeError("the case change failed")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
+    assert LogEntry.objects.count() == 0
+    assert queued_ids(broker) == []
+
+
+def test_a_disabled_integration_records_a_failed_entry(integration, broker, django_capture_on_commit_callbacks):
+    integration.enabled = False
+    integration.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = outbox.put(integration=integration, message=message())
+    assert (entry.status, entry.failure_kind) == (Status.FAILED, FailureKind.INTEGRATION_DISABLED)
+    assert entry.reason == "Not sent: the integration 'Planning' is disabled"
+    assert queued_ids(broker) == []
+
+
+def test_an_unresolvable_message_is_a_failed_entry_with_its_reasons(integration):
+    entry = outbox.put_failed(integration=integration, channel="email",
+                              problems=["Applicant has no email address", "Field 'Decision date' is empty"])
+    assert (entry.status, entry.failure_kind, entry.attempt_count) == (Status.FAILED, FailureKind.VALIDATION, 0)
+    assert entry.reason == "Applicant has no email address; Field 'Decision date' is empty"
+    assert entry.reference.startswith("ncn-")
+
+
+def test_references_are_unique_and_carry_no_personal_data():
+    references = {outbox.new_reference() for _ in range(1000)}
+    assert len(references) == 1000
+    assert all(r.startswith("ncn-") and len(r) == 36 for r in references)
+
+
+def test_the_sweeper_republishes_entries_whose_task_was_lost(integration, broker):
+    now = timezone.now()
+    lost = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED,
+                                   next_attempt_at=now, enqueued_at=None, reference="lost")
+    waiting = LogEntry.objects.create(integration=integration, channel="email", status=Status.RETRYING,
+                                      next_attempt_at=now + datetime.timedelta(minutes=5), reference="later")
+    fresh = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED,
+                                    next_attempt_at=now, enqueued_at=now, reference="fresh")
+    assert outbox.sweep(now=now) == (1, 0)
+    # Neither the entry waiting for its retry time nor the one just published is published again.
+    assert queued_ids(broker) == [f"({lost.pk},)"]
+    assert {waiting.pk, fresh.pk}.isdisjoint({lost.pk})
+
+
+def test_the_sweeper_returns_stuck_sends_to_the_queue_marked_ambiguous(integration, broker):
+    stuck = LogEntry.objects.create(integration=integration, channel="email", status=Status.SENDING, reference="s")
+    LogEntry.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=10))
+    published, recovered = outbox.sweep()
+    stuck.refresh_from_db()
+    assert (published, recovered) == (1, 1)
+    assert (stuck.status, stuck.ambiguous) == (Status.RETRYING, True)
+
+
+@pytest.mark.parametrize("status", [Status.SENT, Status.FAILED, Status.CANCELLED, Status.SENDING])
+def test_only_sendable_entries_can_be_claimed(integration, status):
+    entry = LogEntry.objects.create(integration=integration, channel="email", status=status, reference="x")
+    assert sending._claim(entry.pk) is None
+
+
+def test_an_early_duplicate_task_does_not_claim_a_later_retry(integration):
+    entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.RETRYING, reference="x",
+                                    next_attempt_at=timezone.now() + datetime.timedelta(minutes=1))
+    assert sending._claim(entry.pk) is None
+    LogEntry.objects.filter(pk=entry.pk).update(next_attempt_at=timezone.now())
+    claimed = sending._claim(entry.pk)
+    assert claimed.status == Status.SENDING
+    assert LogEntry.objects.get(pk=entry.pk).status == Status.SENDING

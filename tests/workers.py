@@ -1,0 +1,78 @@
+"""A real Celery worker (and beat, when asked) in a subprocess, on the test database and Redis.
+
+Tests that use them need `transactional_db`, so what they write is committed and the worker sees it.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def worker_environment(**extra):
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url,
+           "REDIS_URL": settings.REDIS_URL}
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+class CeleryProcess:
+    """`celery -A config worker` (or beat) as a child process; stop() ends it (SIGTERM, then SIGKILL)."""
+
+    def __init__(self, *args, env=None, log_name="worker"):
+        self.log_path = ROOT / "var" / "test-logs" / f"{log_name}-{os.getpid()}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", *args],
+            cwd=ROOT, env=env or worker_environment(), stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill() takes the pool's children too
+        )
+
+    def wait_ready(self, text="ready.", timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log_path.read_text():
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery exited early:\n{self.log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        raise RuntimeError(f"celery not ready after {timeout}s:\n{self.log_path.read_text()[-3000:]}")
+
+    def kill(self):
+        """SIGKILL the worker and its pool, as a crash would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        self.log.close()
+
+
+def start_worker(concurrency=2, **env):
+    purge_queue()
+    worker = CeleryProcess("worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--without-gossip",
+                           "--without-mingle", "--without-heartbeat", env=worker_environment(**env))
+    worker.wait_ready()
+    return worker
+
+
+def purge_queue():
+    """Empty the test broker's queue, so tasks left by an earlier run never reach this run's worker."""
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery", "unacked", "unacked_index")
