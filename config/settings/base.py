@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "integrations",
+    "mappings",
+    "rules",
 ]
 
 MIDDLEWARE = [

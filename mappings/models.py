@@ -1,0 +1,74 @@
+"""Mapping templates: for one Notify template, which case data fills each placeholder and who receives it."""
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    LETTER = "letter", "Letter"
+
+
+class MappingTemplate(models.Model):
+    name = models.CharField(max_length=100)
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.PROTECT,
+                                    related_name="mapping_templates")
+    channel = models.CharField("Type", max_length=10, choices=Channel.choices)
+    notify_template_id = models.CharField("Notify template", max_length=36)
+    notify_template_name = models.CharField(max_length=200, blank=True)
+    # The template version the mappings were last checked against (the drift check compares it).
+    template_version = models.PositiveIntegerField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    # email/sms: a source, e.g. {"source": "person", "role": "Applicant"};
+    # letter: {"person_role": "Applicant", "address": {"of": "case" | "person:<role>", "role": "Property"}}.
+    recipient = models.JSONField(default=dict)
+    email_reply_to_id = models.CharField(max_length=36, blank=True, help_text="Leave empty for the integration's default.")
+    sms_sender_id = models.CharField(max_length=36, blank=True, help_text="Leave empty for the integration's default.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "name"], name="unique_mapping_name_per_integration")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def spec(self):
+        """The plain-data spec that mappings.resolve works on."""
+        integration = self.integration
+        return {
+            "channel": self.channel,
+            "template_id": self.notify_template_id,
+            "template_version": self.template_version,
+            "recipient": self.recipient,
+            "placeholders": [
+                {"placeholder": p.placeholder, "source": p.source, "optional": p.optional,
+                 "citizen_text": p.citizen_text}
+                for p in self.placeholders.all()
+            ],
+            "email_reply_to_id": self.email_reply_to_id or getattr(integration, "reply_to_id", "") or None,
+            "sms_sender_id": self.sms_sender_id or getattr(integration, "sms_sender_id", "") or None,
+        }
+
+
+class PlaceholderMapping(models.Model):
+    mapping_template = models.ForeignKey(MappingTemplate, on_delete=models.CASCADE, related_name="placeholders")
+    placeholder = models.CharField(max_length=100)
+    # e.g. {"source": "field", "key": "fee"}; see mappings.sources for every kind.
+    source = models.JSONField(default=dict)
+    optional = models.BooleanField(default=False, help_text="Send an empty value when the case has none.")
+    citizen_text = models.BooleanField(
+        default=False, help_text="The value was typed by a member of the public: ask Notify to sanitise it."
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mapping_template", "placeholder"], name="unique_placeholder_per_mapping")
+        ]
+
+    def __str__(self):
+        return f"(({self.placeholder}))"

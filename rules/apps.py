@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class RulesConfig(AppConfig):
+    name = "rules"
+    verbose_name = "Rules"
+
+    def ready(self):
+        from cases.events import case_event_recorded
+
+        from .engine import on_case_event
+
+        case_event_recorded.connect(on_case_event, dispatch_uid="rules.engine.on_case_event")

@@ -1,0 +1,143 @@
+"""The rules engine: which rules a case event fires, and applying a rule to a case.
+
+Runs inside the transaction of the case change (cases.events.case_event_recorded), so the messages a
+rule queues commit or roll back with the change. It never stops a case from saving: a message that
+cannot be resolved becomes a failed log entry with its reasons, and an unexpected error in one rule
+is logged, recorded, and rolled back to a savepoint while the case change goes on.
+"""
+
+import contextvars
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from integrations import outbox
+from mappings.resolve import resolve
+from mappings.snapshot import snapshot_of
+
+from .conditions import all_match
+from .models import Action, Rule, RuleRun, Trigger
+
+logger = logging.getLogger(__name__)
+
+TRIGGER_FOR_EVENT = {
+    "created": Trigger.CASE_CREATED,
+    "updated": Trigger.CASE_UPDATED,
+    "status_changed": Trigger.STATUS_CHANGED,
+    "field_changed": Trigger.FIELD_CHANGED,
+}
+# Set while the engine applies rules: case events caused by a rule's own effects do not fire rules again.
+_applying = contextvars.ContextVar("rules_applying", default=False)
+
+
+@dataclass
+class Outcome:
+    """What applying a rule to a case did: 'sent' (queued entries), 'skipped' with a reason."""
+
+    rule: Rule
+    case_id: int
+    result: str
+    reason: str = ""
+    entries: tuple = ()
+
+
+def trigger_matches(rule, event_data):
+    """Whether an event's details fit the rule's trigger settings (from/to status, field and value)."""
+    config = rule.trigger_config or {}
+    if rule.trigger == Trigger.STATUS_CHANGED:
+        return all(not config.get(side) or config[side] == event_data.get(side) for side in ("from", "to"))
+    if rule.trigger == Trigger.FIELD_CHANGED:
+        if config.get("field") != event_data.get("key"):
+            return False
+        wanted = config.get("to")
+        return wanted in (None, "") or str(wanted).lower() == str(event_data.get("new")).lower()
+    return True
+
+
+def rules_for(case_type_id, trigger):
+    return (
+        Rule.objects.filter(enabled=True, case_type_id=case_type_id, trigger=trigger)
+        .prefetch_related("actions__mapping_template__placeholders", "actions__mapping_template__integration")
+        .order_by("order", "id")
+    )
+
+
+def on_case_event(event, **kwargs):
+    """Signal receiver: apply the rules this event fires."""
+    if _applying.get():
+        return
+    trigger = TRIGGER_FOR_EVENT.get(event.kind)
+    if trigger is None:
+        return
+    rules = [rule for rule in rules_for(event.case.case_type_id, trigger) if trigger_matches(rule, event.data)]
+    if rules:
+        snapshot = snapshot_of(event.case_id)
+        for rule in rules:
+            apply_rule(rule, event.case, snapshot)
+
+
+def _claim_run(rule, case):
+    """Record the run; False when the rule sends once and has already run for this case.
+
+    The unique (rule, case) row is the guard: of two concurrent transactions, the second waits on the
+    first's insert and then finds the row, so a burst of updates to one case sends once.
+    """
+    try:
+        with transaction.atomic():
+            _, created = RuleRun.objects.get_or_create(rule=rule, case=case)
+    except IntegrityError:
+        created = False
+    if created:
+        return True
+    if rule.send_once:
+        return False
+    RuleRun.objects.filter(rule=rule, case=case).update(runs=F("runs") + 1, last_run_at=timezone.now())
+    return True
+
+
+def apply_integration(action, case, snapshot, rule):
+    """Resolve the action's mapping template for the case and queue the message (or record why not)."""
+    mapping = action.mapping_template
+    origin = {"case": case, "rule": (rule.pk, rule.name), "mapping_template": (mapping.pk, mapping.name)}
+    if not mapping.enabled:
+        return outbox.put_failed(integration=mapping.integration, channel=mapping.channel,
+                                 problems=[f"The mapping template '{mapping.name}' is disabled"], **origin)
+    result = resolve(mapping.spec(), snapshot, reference=outbox.new_reference())
+    if not result.ok:
+        return outbox.put_failed(integration=mapping.integration, channel=mapping.channel,
+                                 problems=result.problems, template_id=mapping.notify_template_id, **origin)
+    return outbox.put(integration=mapping.integration, message=result.message, **origin)
+
+
+def apply_rule(rule, case, snapshot, *, today=None):
+    """Apply one rule to one case now: conditions, the run-once guard, then each action. Never raises."""
+    if not all_match(rule.conditions, snapshot, mode=rule.condition_mode, today=today):
+        return Outcome(rule, case.pk, "skipped", "The case does not meet the conditions")
+    token = _applying.set(True)
+    try:
+        with transaction.atomic():
+            if not _claim_run(rule, case):
+                return Outcome(rule, case.pk, "skipped", "Already sent for this case (sends once)")
+            actions = list(rule.actions.all())
+            entries = tuple(apply_integration(action, case, snapshot, rule) for action in actions)
+        return Outcome(rule, case.pk, "applied", entries=entries)
+    except Exception:  # one broken rule must not stop the case change or the other rules
+        logger.exception("Rule %s failed on case %s", rule.pk, case.pk, extra={"rule_id": rule.pk, "case_id": case.pk})
+        return Outcome(rule, case.pk, "error", "The rule could not be applied; see the server log")
+    finally:
+        _applying.reset(token)
+
+
+def dry_run(rule, snapshot):
+    """What the rule would send for the case right now, without sending: (outcome, [(action, resolution)])."""
+    if not all_match(rule.conditions, snapshot, mode=rule.condition_mode):
+        return "The case does not meet the conditions", []
+    if rule.send_once and RuleRun.objects.filter(rule=rule, case_id=snapshot["id"]).exists():
+        return "Already sent for this case (sends once)", []
+    return "Would send", [
+        (action, resolve(action.mapping_template.spec(), snapshot, reference="dry-run"))
+        for action in Action.objects.filter(rule=rule).select_related("mapping_template")
+    ]

@@ -1,0 +1,97 @@
+"""Rules: when a case event or date comes, and the case meets the conditions, apply mapping templates."""
+
+from django.db import models
+
+
+class Trigger(models.TextChoices):
+    CASE_CREATED = "case_created", "Case created"
+    CASE_UPDATED = "case_updated", "Case updated"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    FIELD_CHANGED = "field_changed", "Field changed"
+    DATE_REACHED = "date_reached", "Date reached"
+    TIME_IN_STATUS = "time_in_status", "Time in status"
+
+
+class ConditionMode(models.TextChoices):
+    ALL = "all", "All conditions are met"
+    ANY = "any", "Any condition is met"
+
+
+class Rule(models.Model):
+    name = models.CharField(max_length=200)
+    case_type = models.ForeignKey("cases.CaseType", on_delete=models.CASCADE, related_name="rules")
+    enabled = models.BooleanField(default=True)
+    order = models.PositiveIntegerField(default=0)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    # status_changed: {"from": name?, "to": name?}; field_changed: {"field": key, "to": value?};
+    # date_reached: {"date": "due"|"created"|"updated"|"closed"|<date field key>, "offset_days": int};
+    # time_in_status: {"status": name, "days": int}.
+    trigger_config = models.JSONField(default=dict, blank=True)
+    condition_mode = models.CharField(max_length=3, choices=ConditionMode.choices, default=ConditionMode.ALL)
+    # A list of conditions, see rules.conditions.
+    conditions = models.JSONField(default=list, blank=True)
+    send_once = models.BooleanField(
+        "Send at most once per case", default=True,
+        help_text="Leave on so that repeated updates to a case never send the same message again.",
+    )
+    manual = models.BooleanField(
+        "Caseworkers can run it on a case", default=False,
+        help_text="Shows the rule under 'Run rules' on the case page.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case_type", "order", "id"]
+        permissions = [("run_rules", "Can run rules on a case")]
+
+    def __str__(self):
+        return self.name
+
+
+class Action(models.Model):
+    """Apply integration: resolve a mapping template for the case and hand the message to the outbox."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="actions")
+    mapping_template = models.ForeignKey("mappings.MappingTemplate", on_delete=models.PROTECT,
+                                         related_name="actions")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["rule", "order", "id"]
+
+    def __str__(self):
+        return f"Apply {self.mapping_template}"
+
+
+class RuleRun(models.Model):
+    """A rule applied to a case: the run-once guard (one row per rule and case) and its history."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="runs")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="rule_runs")
+    first_run_at = models.DateTimeField(auto_now_add=True)
+    last_run_at = models.DateTimeField(auto_now=True)
+    runs = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "case"], name="one_run_row_per_rule_and_case")]
+
+    def __str__(self):
+        return f"{self.rule_id} on {self.case_id}"
+
+
+class DateFiring(models.Model):
+    """A date rule fired for a case and a date value: never again for the same value."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="date_firings")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="date_firings")
+    date_value = models.DateField()
+    fired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "case", "date_value"], name="one_firing_per_rule_case_date")
+        ]
+
+    def __str__(self):
+        return f"{self.rule_id} on {self.case_id} for {self.date_value}"

@@ -1,0 +1,202 @@
+"""The rules engine on real PostgreSQL: triggers, conditions, consent, run-once, problems as log entries."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from cases import services
+from integrations.log import FailureKind, LogEntry, Status
+from integrations.models import Integration
+from mappings.models import MappingTemplate, PlaceholderMapping
+from rules.models import Action, Rule, RuleRun, Trigger
+from tests.factories import PersonFactory, make_case
+
+TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+CONSENTED = {"subject": {"source": "person", "role": "Applicant", "detail": "consent_email"}, "operator": "is_true"}
+
+
+@pytest.fixture
+def mapping(db):
+    integration = Integration.objects.create(name="Planning", enabled=True)
+    template = MappingTemplate.objects.create(
+        name="Decision email", integration=integration, channel="email", notify_template_id=TEMPLATE_ID,
+        template_version=1, recipient={"source": "person", "role": "Applicant"},
+    )
+    PlaceholderMapping.objects.create(mapping_template=template, placeholder="name",
+                                      source={"source": "person", "role": "Applicant", "detail": "first_name"})
+    PlaceholderMapping.objects.create(mapping_template=template, placeholder="decision",
+                                      source={"source": "field", "key": "decision"})
+    return template
+
+
+def make_rule(case_type, mapping, **fields):
+    defaults = {"name": "Send the decision", "trigger": Trigger.STATUS_CHANGED,
+                "trigger_config": {"to": "Decision issued"}, "conditions": [CONSENTED]}
+    rule = Rule.objects.create(case_type=case_type, **{**defaults, **fields})
+    Action.objects.create(rule=rule, mapping_template=mapping)
+    return rule
+
+
+def applicant_case(case_type, consent=True, **person):
+    applicant = PersonFactory(first_name="Amira", consent_email=consent, **person)
+    return make_case(case_type, field_values={"decision": "Approved"}, people=[(applicant, "Applicant")])
+
+
+def decide(case, case_type, status="Decision issued"):
+    return services.case_update(case=case, status=case_type.statuses.get(name=status))
+
+
+@pytest.mark.django_db
+def test_a_status_change_queues_the_message_in_the_same_transaction(case_type, mapping):
+    rule = make_rule(case_type, mapping)
+    case = applicant_case(case_type)
+    decide(case, case_type)
+    entry = LogEntry.objects.get()
+    assert (entry.status, entry.case_id, entry.rule_id, entry.mapping_template_id) == (
+        Status.QUEUED, case.pk, rule.pk, mapping.pk)
+    assert entry.recipient == case.people.get().email
+    assert entry.personalisation == {"name": "Amira", "decision": "Approved"}
+    assert (entry.template_id, entry.template_version, entry.case_reference) == (TEMPLATE_ID, 1, case.reference)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("config", "status", "fires"),
+    [
+        ({"to": "Decision issued"}, "Decision issued", True),
+        ({"to": "Decision issued"}, "Under review", False),
+        ({"from": "Received"}, "Under review", True),
+        ({"from": "Under review"}, "Decision issued", False),
+        ({}, "Closed", True),
+    ],
+)
+def test_status_changed_fires_only_for_its_from_and_to(case_type, mapping, config, status, fires):
+    make_rule(case_type, mapping, trigger_config=config)
+    case = applicant_case(case_type)
+    decide(case, case_type, status)
+    assert LogEntry.objects.count() == (1 if fires else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("config", "changes", "fires"),
+    [
+        ({"field": "decision"}, {"decision": "Refused"}, True),
+        ({"field": "decision", "to": "refused"}, {"decision": "Refused"}, True),
+        ({"field": "decision", "to": "Approved"}, {"decision": "Refused"}, False),
+        ({"field": "fee"}, {"decision": "Refused"}, False),
+        ({"field": "decision"}, {"decision": "Approved"}, False),  # unchanged: no event
+    ],
+)
+def test_field_changed_fires_for_its_field_and_value(case_type, mapping, config, changes, fires):
+    make_rule(case_type, mapping, trigger=Trigger.FIELD_CHANGED, trigger_config=config, conditions=[])
+    case = applicant_case(case_type)
+    services.case_update(case=case, field_values=changes)
+    assert LogEntry.objects.count() == (1 if fires else 0)
+
+
+@pytest.mark.django_db
+def test_case_created_and_updated_triggers(case_type, mapping):
+    make_rule(case_type, mapping, trigger=Trigger.CASE_CREATED, trigger_config={}, conditions=[], send_once=False)
+    make_rule(case_type, mapping, trigger=Trigger.CASE_UPDATED, trigger_config={}, conditions=[], send_once=False,
+              name="On update")
+    case = make_case(case_type, field_values={"decision": "Approved"})
+    assert list(LogEntry.objects.values_list("rule_name", flat=True)) == ["Send the decision"]
+    services.case_update(case=case, summary="Changed")
+    assert LogEntry.objects.filter(rule_name="On update").count() == 1
+
+
+@pytest.mark.django_db
+def test_no_consent_no_message(case_type, mapping):
+    make_rule(case_type, mapping)
+    decide(applicant_case(case_type, consent=False), case_type)
+    assert LogEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_rule_sends_once_per_case_unless_told_otherwise(case_type, mapping):
+    once = make_rule(case_type, mapping, trigger=Trigger.CASE_UPDATED, trigger_config={}, conditions=[])
+    case = applicant_case(case_type)
+    for summary in ("a", "b", "c"):
+        services.case_update(case=case, summary=summary)
+    assert LogEntry.objects.count() == 1
+    once.send_once = False
+    once.save()
+    services.case_update(case=case, summary="d")
+    assert LogEntry.objects.count() == 2
+    assert RuleRun.objects.get(rule=once, case=case).runs == 2
+
+
+@pytest.mark.django_db
+def test_a_resolving_problem_is_a_failed_entry_and_the_case_still_saves(case_type, mapping):
+    make_rule(case_type, mapping, conditions=[])
+    case = applicant_case(case_type, email="")
+    decide(case, case_type)
+    case.refresh_from_db()
+    assert case.status.name == "Decision issued"
+    entry = LogEntry.objects.get()
+    assert (entry.status, entry.failure_kind) == (Status.FAILED, FailureKind.VALIDATION)
+    assert entry.reason == "Applicant has no email address"
+
+
+@pytest.mark.django_db
+def test_a_disabled_mapping_or_integration_is_recorded_not_sent(case_type, mapping):
+    make_rule(case_type, mapping, conditions=[], send_once=False)
+    case = applicant_case(case_type)
+    mapping.integration.enabled = False
+    mapping.integration.save()
+    decide(case, case_type)
+    assert LogEntry.objects.get().reason == "Not sent: the integration 'Planning' is disabled"
+    mapping.enabled = False
+    mapping.save()
+    decide(case, case_type, "Under review")
+    decide(case, case_type)
+    assert LogEntry.objects.order_by("-id").first().reason == "The mapping template 'Decision email' is disabled"
+
+
+@pytest.mark.django_db
+def test_a_broken_rule_does_not_stop_the_case_or_other_rules(case_type, mapping, monkeypatch):
+    make_rule(case_type, mapping, conditions=[], name="Broken")
+    make_rule(case_type, mapping, conditions=[], name="Fine")
+    from rules import engine
+
+    real = engine.apply_integration
+
+    def explode(action, case, snapshot, rule):
+        if rule.name == "Broken":
+            raise RuntimeError("boom")
+        return real(action, case, snapshot, rule)
+
+    monkeypatch.setattr(engine, "apply_integration", explode)
+    case = applicant_case(case_type)
+    decide(case, case_type)
+    case.refresh_from_db()
+    assert case.status.name == "Decision issued"
+    assert list(LogEntry.objects.values_list("rule_name", flat=True)) == ["Fine"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_once_holds_under_50_concurrent_updates(case_type, mapping):
+    make_rule(case_type, mapping, trigger=Trigger.CASE_UPDATED, trigger_config={}, conditions=[])
+    case = applicant_case(case_type)
+    start = threading.Barrier(10)
+    errors = []
+
+    def update(n):
+        try:
+            start.wait()
+            for i in range(5):
+                services.case_update(case=case, summary=f"update {n}-{i}")
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=update, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert LogEntry.objects.count() == 1
