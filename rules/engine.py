@@ -35,7 +35,8 @@ _applying = contextvars.ContextVar("rules_applying", default=False)
 
 @dataclass
 class Outcome:
-    """What applying a rule to a case did: 'sent' (queued entries), 'skipped' with a reason."""
+    """What applying a rule to a case did: 'applied' (with its log entries), 'unmatched' (conditions not
+    met), 'skipped' (already sent once) or 'error', with a reason."""
 
     rule: Rule
     case_id: int
@@ -115,7 +116,7 @@ def apply_integration(action, case, snapshot, rule):
 def apply_rule(rule, case, snapshot, *, today=None):
     """Apply one rule to one case now: conditions, the run-once guard, then each action. Never raises."""
     if not all_match(rule.conditions, snapshot, mode=rule.condition_mode, today=today):
-        return Outcome(rule, case.pk, "skipped", "The case does not meet the conditions")
+        return Outcome(rule, case.pk, "unmatched", "The case does not meet the conditions")
     token = _applying.set(True)
     try:
         with transaction.atomic():

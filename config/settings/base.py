@@ -175,6 +175,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Re-publishes outbox entries whose task never started, and retries that are due (integrations.outbox).
     "sweep-outbox": {"task": "integrations.sweep_outbox", "schedule": 15.0},
+    # Date rules ("date reached", "time in status"); each fires once per case and date value.
+    "check-date-rules": {"task": "rules.check_dates", "schedule": 15 * 60.0},
 }
 # https://docs.celeryq.dev/en/stable/userguide/calling.html#retry-policy: fail fast when the broker is
 # down; the outbox sweeper publishes the task later.

@@ -7,44 +7,9 @@ from django.db import connection
 
 from cases import services
 from integrations.log import FailureKind, LogEntry, Status
-from integrations.models import Integration
-from mappings.models import MappingTemplate, PlaceholderMapping
-from rules.models import Action, Rule, RuleRun, Trigger
-from tests.factories import PersonFactory, make_case
-
-TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
-CONSENTED = {"subject": {"source": "person", "role": "Applicant", "detail": "consent_email"}, "operator": "is_true"}
-
-
-@pytest.fixture
-def mapping(db):
-    integration = Integration.objects.create(name="Planning", enabled=True)
-    template = MappingTemplate.objects.create(
-        name="Decision email", integration=integration, channel="email", notify_template_id=TEMPLATE_ID,
-        template_version=1, recipient={"source": "person", "role": "Applicant"},
-    )
-    PlaceholderMapping.objects.create(mapping_template=template, placeholder="name",
-                                      source={"source": "person", "role": "Applicant", "detail": "first_name"})
-    PlaceholderMapping.objects.create(mapping_template=template, placeholder="decision",
-                                      source={"source": "field", "key": "decision"})
-    return template
-
-
-def make_rule(case_type, mapping, **fields):
-    defaults = {"name": "Send the decision", "trigger": Trigger.STATUS_CHANGED,
-                "trigger_config": {"to": "Decision issued"}, "conditions": [CONSENTED]}
-    rule = Rule.objects.create(case_type=case_type, **{**defaults, **fields})
-    Action.objects.create(rule=rule, mapping_template=mapping)
-    return rule
-
-
-def applicant_case(case_type, consent=True, **person):
-    applicant = PersonFactory(first_name="Amira", consent_email=consent, **person)
-    return make_case(case_type, field_values={"decision": "Approved"}, people=[(applicant, "Applicant")])
-
-
-def decide(case, case_type, status="Decision issued"):
-    return services.case_update(case=case, status=case_type.statuses.get(name=status))
+from rules.models import RuleRun, Trigger
+from tests.factories import make_case
+from tests.rules.helpers import TEMPLATE_ID, applicant_case, decide, make_rule
 
 
 @pytest.mark.django_db
