@@ -95,3 +95,43 @@ class DateFiring(models.Model):
 
     def __str__(self):
         return f"{self.rule_id} on {self.case_id} for {self.date_value}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BulkJob(models.Model):
+    """Applying a rule to every existing case of its type, in chunks, in the background."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="bulk_jobs")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    applied = models.PositiveIntegerField(default=0, help_text="Cases the rule applied to (messages queued or recorded).")
+    failed = models.PositiveIntegerField(default=0, help_text="Cases where the rule raised an error.")
+    # Cases are taken in id order; the job resumes after this id if its worker stops.
+    last_case_id = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.rule} ({self.status}, {self.done}/{self.total})"
+
+    @property
+    def percent(self):
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+    @property
+    def finished(self):
+        return self.status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)

@@ -1,0 +1,87 @@
+"""Bulk apply: a rule applied to every existing case of its type as a background job, in chunks.
+
+Memory stays flat however many cases there are: cases are read a chunk at a time in id order, and the
+job records the last id done, so a job whose worker stops resumes where it was (the task is acked
+late). Cancelling sets the status; the job stops before its next chunk. The run-once guard holds, so
+running a job twice sends nothing twice.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from mappings.snapshot import case_snapshot, snapshot_queryset
+
+from .engine import apply_rule
+from .models import BulkJob, JobStatus
+
+logger = logging.getLogger(__name__)
+CHUNK = 500
+
+
+def bulk_job_start(*, rule, actor=None):
+    """Create the job and queue its task after commit. Returns the job."""
+    from .tasks import run_bulk_job
+
+    job = BulkJob.objects.create(rule=rule, created_by=actor,
+                                 total=rule.case_type.cases.count())
+    transaction.on_commit(lambda: run_bulk_job.delay(job.pk))
+    return job
+
+
+def bulk_job_cancel(*, job):
+    """Ask a job to stop; it stops before its next chunk. Finished jobs stay as they are."""
+    BulkJob.objects.filter(pk=job.pk, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.CANCELLED, finished_at=timezone.now())
+
+
+def _next_chunk(job):
+    return list(
+        snapshot_queryset().filter(case_type_id=job.rule.case_type_id, pk__gt=job.last_case_id).order_by("pk")[:CHUNK]
+    )
+
+
+def _apply_chunk(job, cases):
+    applied = failed = 0
+    with transaction.atomic():
+        for case in cases:
+            outcome = apply_rule(job.rule, case, case_snapshot(case))
+            applied += outcome.result == "applied"
+            failed += outcome.result == "error"
+        updated = BulkJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            done=F("done") + len(cases), applied=F("applied") + applied, failed=F("failed") + failed,
+            last_case_id=cases[-1].pk,
+        )
+        if not updated:  # cancelled meanwhile: this chunk's messages are not queued either
+            transaction.set_rollback(True)
+            return False
+    return True
+
+
+def bulk_job_run(job_id):
+    """Run (or resume) a job until its cases are done or it is cancelled."""
+    started = BulkJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.RUNNING, started_at=timezone.now())
+    if not started:
+        return
+    job = BulkJob.objects.select_related("rule").get(pk=job_id)
+    rule = job.rule
+    try:
+        while True:
+            job.refresh_from_db(fields=["status", "last_case_id"])
+            if job.status != JobStatus.RUNNING:
+                return
+            job.rule = rule
+            cases = _next_chunk(job)
+            if not cases:
+                break
+            if not _apply_chunk(job, cases):
+                return
+    except Exception as error:
+        BulkJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=type(error).__name__,
+                                                 finished_at=timezone.now())
+        logger.exception("Bulk job %s failed", job_id, extra={"bulk_job_id": job_id})
+        raise
+    BulkJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(status=JobStatus.DONE, finished_at=timezone.now())
