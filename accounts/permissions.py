@@ -1,6 +1,6 @@
 """API permissions: Django model permissions for every method, reads included."""
 
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
 
 class RoleModelPermissions(DjangoModelPermissions):
@@ -16,3 +16,14 @@ class RoleModelPermissions(DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+def requires(*perms):
+    """A permission class for one view or action: authenticated, with every named permission."""
+
+    class Requires(BasePermission):
+        def has_permission(self, request, view):
+            return bool(request.user and request.user.is_authenticated and request.user.has_perms(perms))
+
+    Requires.__name__ = f"Requires({', '.join(perms)})"
+    return Requires

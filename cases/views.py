@@ -1,15 +1,193 @@
-from django.shortcuts import render
+"""Caseworker pages: the case list, a case, creating and editing cases, people and addresses."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import page_permission_required
 
-from .models import Case, CaseType
+from . import selectors, services
+from .forms import AddressForm, CaseForm, CaseTypeChoiceForm, PersonForm, apply_service_errors
+from .models import Address, Case, CaseAddress, CasePerson, CaseType, Person, Status
+from .presenters import field_rows
+
+PAGE_SIZE = 25
 
 
 @page_permission_required("cases.view_case")
 def case_list(request):
-    return render(request, "cases/case_list.html", {"cases": Case.objects.select_related("status")[:50]})
+    query = request.GET.get("q", "").strip()
+    case_type, status = request.GET.get("type") or None, request.GET.get("status") or None
+    cases = selectors.case_search(query=query, case_type=case_type, status=status)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/case_list.html", {
+        "page": page, "query": query, "case_types": CaseType.objects.all(), "selected_type": case_type,
+        "statuses": Status.objects.values_list("name", flat=True).distinct().order_by("name"),
+        "selected_status": status, "querystring": _querystring(request),
+    })
 
 
-@page_permission_required("cases.change_casetype")
-def casetype_list(request):
-    return render(request, "cases/casetype_list.html", {"case_types": CaseType.objects.all()})
+def _querystring(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@page_permission_required("cases.view_case")
+def case_detail(request, pk):
+    try:
+        case = selectors.case_for_page(pk)
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
+    return render(request, "cases/case_detail.html", {
+        "case": case, "field_rows": field_rows(case), "events": case.events.select_related("actor")[:20],
+    })
+
+
+@page_permission_required("cases.add_case")
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    case_types = CaseType.objects.all()
+    chosen = request.GET.get("type") or (case_types[0].pk if len(case_types) == 1 else None)
+    if chosen is None:
+        form = CaseTypeChoiceForm(request.GET or None)
+        if request.GET and form.is_valid():
+            return redirect(f"{request.path}?type={form.cleaned_data['case_type'].pk}")
+        return render(request, "cases/case_type_choice.html", {"form": form})
+    case_type = get_object_or_404(CaseType, pk=chosen)
+    form = CaseForm(request.POST or None, case_type=case_type)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(case_type=case_type, field_values=form.field_values(),
+                                        status=form.cleaned_data["status"], summary=form.cleaned_data["summary"],
+                                        due_date=form.cleaned_data["due_date"], actor=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Case {case.reference} created")
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "case_type": case_type, "case": None})
+
+
+@page_permission_required("cases.change_case")
+@require_http_methods(["GET", "POST"])
+def case_edit(request, pk):
+    case = get_object_or_404(Case.objects.select_related("case_type"), pk=pk)
+    form = CaseForm(request.POST or None, case_type=case.case_type, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(case=case, status=form.cleaned_data["status"], field_values=form.field_values(),
+                                 summary=form.cleaned_data["summary"], due_date=form.cleaned_data["due_date"],
+                                 actor=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Case {case.reference} saved")
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "case_type": case.case_type, "case": case})
+
+
+def _save_with_link(request, form, case, save, link):
+    """Save a person or address and link it to the case; service errors go onto the form."""
+    try:
+        with transaction.atomic():
+            thing = save(form.save(commit=False))
+            link(case=case, role=form.cleaned_data["role"], actor=request.user, thing=thing)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return False
+    return True
+
+
+@page_permission_required("cases.change_case", "cases.add_person")
+@require_http_methods(["GET", "POST"])
+def case_add_person(request, pk):
+    case = get_object_or_404(Case.objects.select_related("case_type"), pk=pk)
+    roles = case.case_type.person_roles or ["Applicant"]
+    form = PersonForm(request.POST or None, initial={"role": roles[0]})
+    if request.method == "POST" and form.is_valid() and _save_with_link(
+        request, form, case, lambda p: services.person_save(person=p, actor=request.user),
+        lambda case, role, actor, thing: services.case_link_person(case=case, person=thing, role=role, actor=actor),
+    ):
+        messages.success(request, f"{form.instance.full_name} added as {form.cleaned_data['role']}")
+        return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": "Add a person",
+                                                     "roles": roles, "button": "Add person"})
+
+
+@page_permission_required("cases.change_case", "cases.add_address")
+@require_http_methods(["GET", "POST"])
+def case_add_address(request, pk):
+    case = get_object_or_404(Case.objects.select_related("case_type"), pk=pk)
+    roles = case.case_type.address_roles or ["Property"]
+    form = AddressForm(request.POST or None, initial={"role": roles[0], "country": "United Kingdom"})
+    if request.method == "POST" and form.is_valid() and _save_with_link(
+        request, form, case, lambda a: services.address_save(address=a, actor=request.user),
+        lambda case, role, actor, thing: services.case_link_address(case=case, address=thing, role=role, actor=actor),
+    ):
+        messages.success(request, "Address added")
+        return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": "Add an address",
+                                                     "roles": roles, "button": "Add address"})
+
+
+@page_permission_required("cases.change_person")
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    form = PersonForm(request.POST or None, instance=person, with_role=False)
+    case = Case.objects.filter(pk=request.GET.get("case")).first()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_save(person=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{person.full_name} saved")
+            return redirect("cases:case_detail", pk=case.pk) if case else redirect("cases:case_list")
+    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": f"Edit {person.full_name}",
+                                                     "button": "Save"})
+
+
+@page_permission_required("cases.change_address")
+@require_http_methods(["GET", "POST"])
+def address_edit(request, pk):
+    address = get_object_or_404(Address, pk=pk)
+    form = AddressForm(request.POST or None, instance=address, with_role=False)
+    case = Case.objects.filter(pk=request.GET.get("case")).first()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_save(address=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Address saved")
+            return redirect("cases:case_detail", pk=case.pk) if case else redirect("cases:case_list")
+    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": "Edit address",
+                                                     "button": "Save"})
+
+
+def _unlink(request, link, what):
+    if request.method == "POST":
+        services.case_unlink(link=link, actor=request.user)
+        messages.success(request, f"{what} removed from the case")
+        return redirect("cases:case_detail", pk=link.case_id)
+    return render(request, "cases/unlink_confirm.html", {"link": link, "what": what, "case": link.case})
+
+
+@page_permission_required("cases.change_case")
+@require_http_methods(["GET", "POST"])
+def case_remove_person(request, pk, link_pk):
+    link = get_object_or_404(CasePerson.objects.select_related("person", "case"), pk=link_pk, case_id=pk)
+    return _unlink(request, link, f"{link.person.full_name} ({link.role})")
+
+
+@page_permission_required("cases.change_case")
+@require_http_methods(["GET", "POST"])
+def case_remove_address(request, pk, link_pk):
+    link = get_object_or_404(CaseAddress.objects.select_related("address", "case"), pk=link_pk, case_id=pk)
+    return _unlink(request, link, f"{link.address} ({link.role})")

@@ -2,6 +2,12 @@
 
 from rest_framework.routers import DefaultRouter
 
+from cases.api import AddressViewSet, CaseTypeViewSet, CaseViewSet, PersonViewSet
+
 router = DefaultRouter()
+router.register("case-types", CaseTypeViewSet, basename="casetype")
+router.register("cases", CaseViewSet, basename="case")
+router.register("people", PersonViewSet, basename="person")
+router.register("addresses", AddressViewSet, basename="address")
 
 urlpatterns = router.urls

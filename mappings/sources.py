@@ -10,7 +10,7 @@ A case snapshot is plain data (see mappings.snapshot.case_snapshot):
 A source is a dict, e.g. {"source": "person", "role": "Applicant", "detail": "first_name"}.
 """
 
-from .formatting import DATE_FORMATS, format_date, format_value
+from cases.formatting import DATE_FORMATS, format_date, format_value
 
 CASE_DETAILS = ("reference", "status", "type")
 CASE_DATES = ("created", "updated", "closed", "due")

@@ -14,7 +14,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from mappings.formatting import as_date
+from cases.formatting import as_date
 from mappings.sources import find_address, find_person, text_of
 
 OPERATORS = {

@@ -1,4 +1,4 @@
-"""How case values read in a message: dates, numbers, booleans. Pure functions."""
+"""How case values read on a page and in a message: dates, numbers, booleans. Pure functions."""
 
 import datetime
 

@@ -1,0 +1,105 @@
+"""The control API under /_sandbox/ (no Notify authentication; the server binds to loopback by default).
+
+GET  /_sandbox/health                      {"ok": true}
+GET  /_sandbox/notifications               received notifications (?reference=&service_id=)
+GET  /_sandbox/counts                      notifications per reference, and totals
+POST /_sandbox/reset                       forget notifications, received texts and rate-limit buckets
+GET  /_sandbox/faults, POST /_sandbox/faults   {"fail_rate", "timeout_rate", "timeout_seconds", "latency_ms"}
+POST /_sandbox/services                    {"name", "trial", "rate_limit": "N/SECONDS", "daily_limits", "team"}
+POST /_sandbox/keys                        {"service_name", "type", "name"} -> {"key"}
+POST /_sandbox/keys/revoke                 {"key"}
+POST /_sandbox/templates                   {"service_name", "type", "name", "subject", "body", "id"} -> {"id"}
+POST /_sandbox/received-text-messages      {"service_name", "user_number", "content"}
+GET  /_sandbox/callbacks, POST /_sandbox/callbacks   {"service_name", "url", "bearer_token"}
+"""
+
+from dataclasses import asdict
+
+from .notifications import Refused, iso
+from .validation import error
+
+
+def _body(handler):
+    return handler.read_json() if handler.raw_body else {}
+
+
+def parse_rate(text):
+    """'3000/60' -> (3000, 60); 'off' or '0/60' -> (0, 60)."""
+    if str(text).lower() == "off":
+        return 0, 60
+    count, _, seconds = str(text).partition("/")
+    return int(count), int(seconds or 60)
+
+
+def _service(store, body):
+    return store.ensure_service(body.get("service_name") or "Sandbox service")
+
+
+def _notification_json(n):
+    return {"id": n["id"], "service_id": n["service_id"], "reference": n["reference"], "type": n["type"],
+            "recipient": n["recipient"], "template_id": n["template_id"], "template_version": n["template_version"],
+            "personalisation": n["personalisation"], "key_type": n["key_type"], "status": n["final_status"],
+            "created_at": iso(n["created_at"])}
+
+
+def _post(handler, path):
+    sandbox, store = handler.sandbox, handler.sandbox.store
+    body = _body(handler)
+    if path == "/_sandbox/reset":
+        store.reset()
+        sandbox.buckets.reset()
+        return {"reset": True}
+    if path == "/_sandbox/faults":
+        sandbox.faults.update(body)
+        return asdict(sandbox.faults)
+    if path == "/_sandbox/services":
+        rate = parse_rate(body["rate_limit"]) if body.get("rate_limit") else None
+        service = store.save_service(body.get("name") or "Sandbox service", trial=body.get("trial"),
+                                     rate_limit=rate, daily_limits=body.get("daily_limits"), team=body.get("team"))
+        return {"id": service["id"], "name": service["name"]}
+    if path == "/_sandbox/keys":
+        return {"key": store.create_key(_service(store, body)["id"], body.get("type", "test"), body.get("name"))}
+    if path == "/_sandbox/keys/revoke":
+        return {"revoked": store.revoke_key(str(body.get("key", ""))[-36:])}
+    if path == "/_sandbox/templates":
+        template_id = store.save_template(
+            _service(store, body)["id"], template_type=body["type"], name=body.get("name") or "Template",
+            body=body["body"], subject=body.get("subject"), template_id=body.get("id"))
+        return {"id": template_id}
+    if path == "/_sandbox/received-text-messages":
+        text_id = store.add_received_text(_service(store, body)["id"], body["user_number"], body["content"])
+        return {"id": text_id}
+    if path == "/_sandbox/callbacks":
+        service = _service(store, body)
+        store.set_callback(service["id"], {"url": body.get("url"), "bearer_token": body.get("bearer_token")})
+        return {"service_id": service["id"], "url": body.get("url")}
+    raise Refused(404, [error("No such control endpoint", "NotFound")])
+
+
+def _get(handler, path, query):
+    sandbox, store = handler.sandbox, handler.sandbox.store
+    if path == "/_sandbox/health":
+        return {"ok": True}
+    if path == "/_sandbox/faults":
+        return asdict(sandbox.faults)
+    if path == "/_sandbox/notifications":
+        rows = store.notifications(service_id=query.get("service_id"), reference=query.get("reference"))
+        return {"notifications": [_notification_json(n) for n in rows]}
+    if path == "/_sandbox/counts":
+        counts = store.reference_counts()
+        return {"by_reference": counts, "total": sum(counts.values()),
+                "duplicates": {ref: n for ref, n in counts.items() if n > 1}}
+    if path == "/_sandbox/callbacks":
+        service = store.ensure_service(query.get("service_name") or "Sandbox service")
+        return service["callback"]
+    raise Refused(404, [error("No such control endpoint", "NotFound")])
+
+
+def handle(handler, method, path, query):
+    """Answer a control request: (status, body)."""
+    try:
+        if method == "POST":
+            return 200, _post(handler, path)
+        return 200, _get(handler, path, query)
+    except (KeyError, ValueError, TypeError) as problem:
+        raise Refused(400, [error(f"Bad control request: {problem}", "BadRequestError")]) from None

@@ -1,0 +1,213 @@
+"""Send requests and notification reads, in Notify's order of checks:
+rate limit (before anything else), schema, template, personalisation, recipient, key and trial rules,
+daily limit, then the notification is created.
+"""
+
+import datetime
+import re
+import time
+import uuid
+
+from . import templates, validation
+from .validation import error
+
+# Notify's simulated recipients: they never reach anyone and end in the named status.
+SIMULATED = {
+    "simulate-delivered@notifications.service.gov.uk": "delivered",
+    "simulate-delivered-2@notifications.service.gov.uk": "delivered",
+    "simulate-delivered-3@notifications.service.gov.uk": "delivered",
+    "temp-fail@simulator.notify": "temporary-failure",
+    "perm-fail@simulator.notify": "permanent-failure",
+    "07700900000": "delivered",
+    "07700900111": "delivered",
+    "07700900222": "delivered",
+    "07700900003": "temporary-failure",
+    "07700900002": "permanent-failure",
+}
+KEY_TYPE_NAMES = {"test": "TEST", "team": "TEAM", "live": "LIVE"}
+TRIAL_MESSAGE = "Can't send to this recipient when service is in trial mode - see https://www.notifications.service.gov.uk/trial-mode"
+LETTER_TRIAL_MESSAGE = "Cannot send letters when service is in trial mode - see https://www.notifications.service.gov.uk/trial-mode"
+
+
+class Refused(Exception):
+    """A request Notify refuses: status and its errors list."""
+
+    def __init__(self, status, errors):
+        super().__init__(errors)
+        self.status = status
+        self.errors = errors
+
+
+def iso(timestamp):
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _uk_mobile_key(number):
+    digits = validation.normalise_phone(number).lstrip("+")
+    return "0" + digits[2:] if digits.startswith("44") else digits
+
+
+def _recipient_key(kind, recipient):
+    return recipient.strip().lower() if kind == "email" else _uk_mobile_key(recipient)
+
+
+def _check_recipient_allowed(service, key, kind, recipient):
+    team = {_recipient_key(kind, member) for member in service["team"] if ("@" in member) == (kind == "email")}
+    if key["key_type"] == "team" and _recipient_key(kind, recipient) not in team:
+        raise Refused(400, [error("Can't send to this recipient using a team-only API key", "BadRequestError")])
+    if key["key_type"] == "live" and service["trial"] and _recipient_key(kind, recipient) not in team:
+        raise Refused(400, [error(TRIAL_MESSAGE, "BadRequestError")])
+
+
+def _check_letter_allowed(service, key):
+    if key["key_type"] == "team":
+        raise Refused(400, [error("Cannot send letters with a team api key", "BadRequestError")])
+    if key["key_type"] == "live" and service["trial"]:
+        raise Refused(400, [error(LETTER_TRIAL_MESSAGE, "BadRequestError")])
+
+
+def _check_daily_limit(store, service, key, kind, default_limit):
+    if key["key_type"] == "test":
+        return
+    limit = service["daily_limits"].get(kind, default_limit)
+    if limit and store.count_today(service["id"], kind) >= limit:
+        raise Refused(429, [error(f"Exceeded send limits ({kind}: {limit}) for today", "TooManyRequestsError")])
+
+
+def _template_for(store, service, kind, body):
+    template = store.template(service["id"], body["template_id"])
+    if template is None:
+        raise Refused(400, [error("Template not found", "BadRequestError")])
+    if template["type"] != kind:
+        raise Refused(400, [error(f"{template['type']} template is not suitable for {kind} notification", "BadRequestError")])
+    return template
+
+
+def _check_personalisation(template, personalisation):
+    skip = {f"addressline{n}" for n in range(1, 8)} | {"postcode"} if template["type"] == "letter" else set()
+    missing = templates.missing(template, personalisation, skip=skip)
+    if missing:
+        raise Refused(400, [error(f"Missing personalisation: {', '.join(missing)}", "BadRequestError")])
+
+
+def send(store, service, key, kind, body, *, base_url, default_daily_limit=0):
+    """Create a notification for a validated, allowed request; returns (201, response) or raises Refused."""
+    errors = validation.check_schema("precompiled" if kind == "precompiled" else kind, body)
+    if kind == "email" and "email_address" in body:
+        errors += validation.check_email(body["email_address"])
+    if kind == "sms" and "phone_number" in body:
+        errors += validation.check_phone(body["phone_number"])
+    if kind == "precompiled" and not errors:
+        errors += validation.check_precompiled(body)
+    if errors:
+        raise Refused(400, errors)
+    if kind in ("letter", "precompiled"):
+        _check_letter_allowed(service, key)
+    if kind == "precompiled":
+        return _create_precompiled(store, service, key, body, base_url)
+    template = _template_for(store, service, kind, body)
+    personalisation = body.get("personalisation") or {}
+    _check_personalisation(template, personalisation)
+    if kind == "letter":
+        address_errors = validation.check_address(personalisation)
+        if address_errors:
+            raise Refused(400, address_errors)
+    else:
+        recipient = body["email_address"] if kind == "email" else body["phone_number"]
+        _check_recipient_allowed(service, key, kind, recipient)
+    _check_daily_limit(store, service, key, kind, default_daily_limit)
+    return 201, _create(store, service, key, kind, template, body, base_url)
+
+
+def _final_status(kind, recipient, key_type):
+    if kind == "letter":
+        return "received"
+    simulated = SIMULATED.get(recipient.strip().lower() if kind == "email" else _uk_mobile_key(recipient))
+    return simulated or "delivered"
+
+
+def _create(store, service, key, kind, template, body, base_url):
+    personalisation = body.get("personalisation") or {}
+    subject, rendered = templates.render_template(template, personalisation)
+    notification_id = str(uuid.uuid4())
+    if kind == "letter":
+        lines = validation.address_lines(personalisation)
+        recipient = lines[0]
+        address = lines
+    else:
+        recipient = body["email_address"] if kind == "email" else body["phone_number"]
+        address = None
+    store.add_notification({
+        "id": notification_id, "service_id": service["id"], "key_type": key["key_type"], "type": kind,
+        "reference": body.get("reference"), "template_id": template["id"], "template_version": template["version"],
+        "recipient": recipient, "personalisation": personalisation, "body": rendered, "subject": subject,
+        "postage": ("europe" if validation.is_international(personalisation) else "second") if kind == "letter" else None,
+        "address": address, "final_status": _final_status(kind, recipient, key["key_type"]), "created_at": time.time(),
+    })
+    content = {"body": rendered}
+    if kind == "email":
+        slug = re.sub(r"[^a-z0-9]+", ".", service["name"].lower()).strip(".")
+        content.update(subject=subject, from_email=f"{slug}@notifications.service.gov.uk",
+                       one_click_unsubscribe_url=body.get("one_click_unsubscribe_url"))
+    elif kind == "sms":
+        content["from_number"] = "GOVUK"
+    else:
+        content["subject"] = subject
+    return {
+        "id": notification_id,
+        "reference": body.get("reference"),
+        "content": content,
+        "uri": f"{base_url}/v2/notifications/{notification_id}",
+        "template": {"id": template["id"], "version": template["version"],
+                     "uri": f"{base_url}/v2/template/{template['id']}"},
+        "scheduled_for": None,
+    }
+
+
+def _create_precompiled(store, service, key, body, base_url):
+    notification_id = str(uuid.uuid4())
+    postage = body.get("postage") or "second"
+    store.add_notification({
+        "id": notification_id, "service_id": service["id"], "key_type": key["key_type"], "type": "letter",
+        "reference": body["reference"], "template_id": None, "template_version": None, "recipient": "Provided as PDF",
+        "personalisation": {}, "body": None, "subject": "Pre-compiled PDF", "postage": postage, "address": None,
+        "final_status": "received", "created_at": time.time(),
+    })
+    return 201, {"id": notification_id, "reference": body["reference"], "postage": postage}
+
+
+def current_status(notification, delivery_seconds):
+    """Where the notification is now: created, then sending, then its final status (letters: accepted, received)."""
+    age = time.time() - notification["created_at"]
+    final = notification["final_status"]
+    if notification["type"] == "letter":
+        return "accepted" if age < delivery_seconds else final
+    if age < delivery_seconds * 0.3:
+        return "created"
+    return "sending" if age < delivery_seconds else final
+
+
+def as_json(notification, base_url, delivery_seconds):
+    """A notification as GET /v2/notifications/{id} shows it."""
+    status = current_status(notification, delivery_seconds)
+    kind = notification["type"]
+    lines = notification["address"] or []
+    created = notification["created_at"]
+    data = {
+        "id": notification["id"], "reference": notification["reference"],
+        "email_address": notification["recipient"] if kind == "email" else None,
+        "phone_number": notification["recipient"] if kind == "sms" else None,
+        **{f"line_{n}": (lines[n - 1] if n <= len(lines) else None) for n in range(1, 8)},
+        "postcode": None, "postage": notification["postage"], "type": kind, "status": status,
+        "template": {"id": notification["template_id"], "version": notification["template_version"],
+                     "uri": f"{base_url}/v2/template/{notification['template_id']}"},
+        "body": notification["body"], "subject": notification["subject"], "created_at": iso(created),
+        "created_by_name": None, "sent_at": iso(created + 0.5) if status != "created" else None,
+        "completed_at": iso(created + delivery_seconds) if status in ("delivered", "permanent-failure",
+                                                                      "temporary-failure", "received") else None,
+        "scheduled_for": None, "one_click_unsubscribe": None, "is_cost_data_ready": True,
+        "cost_in_pounds": 0.0, "cost_details": {},
+    }
+    if kind == "letter":
+        data["estimated_delivery"] = iso(created + 3 * 86400)
+    return data

@@ -1,0 +1,283 @@
+"""The HTTP server: Notify's v2 API plus the control API under /_sandbox/."""
+
+import json
+import logging
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import control, notifications, templates
+from .auth import AuthFailure, authenticate
+from .limits import Buckets
+from .notifications import KEY_TYPE_NAMES, Refused
+from .validation import error, is_uuid
+
+logger = logging.getLogger("notify_sandbox")
+SEND_PATHS = {"/v2/notifications/email": "email", "/v2/notifications/sms": "sms", "/v2/notifications/letter": "letter"}
+PAGE = 250
+
+
+@dataclass
+class Faults:
+    fail_rate: float = 0.0
+    timeout_rate: float = 0.0
+    timeout_seconds: float = 40.0
+    latency_ms: int = 0
+
+    def update(self, values):
+        for name in ("fail_rate", "timeout_rate", "timeout_seconds", "latency_ms"):
+            if name in values:
+                setattr(self, name, type(getattr(self, name))(values[name]))
+
+
+@dataclass
+class Settings:
+    rate_limit: int = 3000
+    rate_window: int = 60
+    daily_limit: int = 0
+    delivery_seconds: float = 3.0
+
+
+class Sandbox:
+    """Shared state of one running server."""
+
+    def __init__(self, store, settings, faults, seed=None):
+        self.store = store
+        self.settings = settings
+        self.faults = faults
+        self.buckets = Buckets()
+        self.random = random.Random(seed)
+        self.random_lock = threading.Lock()
+
+    def roll(self, rate):
+        if rate <= 0:
+            return False
+        with self.random_lock:
+            return self.random.random() < rate
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "NotifySandbox/1"
+    # One write per response, sent at once: headers and body in separate small writes would meet the
+    # client's delayed ACK and cost 40 ms a request.
+    wbufsize = 64 * 1024
+    disable_nagle_algorithm = True
+    sandbox: Sandbox  # set on the subclass made by make_server
+
+    def log_message(self, format, *args):
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    # Plumbing -------------------------------------------------------------------------------------
+    def reply(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def reply_errors(self, status, errors):
+        self.reply(status, {"errors": errors, "status_code": status})
+
+    def read_json(self):
+        try:
+            body = json.loads(self.raw_body or b"null")
+        except ValueError:
+            raise Refused(400, [error("Invalid JSON supplied in POST data", "BadRequestError")]) from None
+        if not isinstance(body, dict):
+            raise Refused(400, [error("Invalid JSON supplied in POST data", "BadRequestError")])
+        return body
+
+    @property
+    def base_url(self):
+        return f"http://{self.headers.get('Host') or '127.0.0.1'}"
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def dispatch(self, method):
+        # Read the whole body first: a refusal that left it unread would corrupt the next request on a
+        # kept-alive connection.
+        length = int(self.headers.get("Content-Length") or 0)
+        self.raw_body = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        path = url.path.rstrip("/") or "/"
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        try:
+            if path.startswith("/_sandbox"):
+                status, body = control.handle(self, method, path, query)
+                self.reply(status, body)
+                return
+            self.notify_api(method, path, query)
+        except Refused as refused:
+            self.reply_errors(refused.status, refused.errors)
+        except AuthFailure as failure:
+            self.reply_errors(failure.status, [error(failure.message, "AuthError")])
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except Exception:  # the sandbox's own bug: answer as Notify would, and say so in its log
+            logger.exception("Sandbox error on %s %s", method, path)
+            self.reply_errors(500, [error("Internal server error", "Exception")])
+
+    # Notify's API ---------------------------------------------------------------------------------
+    def notify_api(self, method, path, query):
+        sandbox = self.sandbox
+        if sandbox.faults.latency_ms:
+            time.sleep(sandbox.faults.latency_ms / 1000)
+        service, key = authenticate(self.headers.get("Authorization"), sandbox.store)
+        kind = self._send_kind(method, path)
+        if kind:
+            self._rate_limit(service, key, kind)
+        if sandbox.roll(sandbox.faults.fail_rate):
+            raise Refused(500, [error("Internal server error", "Exception")])
+        if kind:
+            self._send(service, key, kind)
+            return
+        preview = re.fullmatch(r"/v2/template/([^/]+)/preview", path)
+        if method == "POST" and preview:
+            self.reply(200, self.do_template_preview(service, preview.group(1)))
+            return
+        if method != "GET":
+            raise Refused(405, [error("The method is not allowed for the requested URL.", "MethodNotAllowed")])
+        self.reply(200, self._read(service, path, query))
+
+    @staticmethod
+    def _send_kind(method, path):
+        if method != "POST":
+            return None
+        if path in SEND_PATHS:
+            return SEND_PATHS[path]
+        return None
+
+    def _rate_limit(self, service, key, kind):
+        settings = self.sandbox.settings
+        rate = service["rate_limit"] if service["rate_limit"] is not None else settings.rate_limit
+        window = service["rate_window"] or settings.rate_window
+        # A templated letter takes two tokens; everything else one.
+        cost = 2 if kind == "letter" else 1
+        if not self.sandbox.buckets.take((service["id"], key["key_type"]), rate, window, cost):
+            message = f"Exceeded rate limit for key type {KEY_TYPE_NAMES[key['key_type']]} of {rate} requests per {window} seconds"
+            raise Refused(429, [error(message, "RateLimitError")])
+
+    def _send(self, service, key, kind):
+        body = self.read_json()
+        if kind == "letter" and "content" in body:
+            kind = "precompiled"
+        status, response = notifications.send(self.sandbox.store, service, key, kind, body, base_url=self.base_url,
+                                              default_daily_limit=self.sandbox.settings.daily_limit)
+        if self.sandbox.roll(self.sandbox.faults.timeout_rate):
+            # Accepted, but the answer comes later than any sensible client waits.
+            time.sleep(self.sandbox.faults.timeout_seconds)
+        self.reply(status, response)
+
+    def _read(self, service, path, query):
+        store, base = self.sandbox.store, self.base_url
+        delivery = self.sandbox.settings.delivery_seconds
+        if path == "/v2/notifications":
+            return self._list_notifications(service, query)
+        match = re.fullmatch(r"/v2/notifications/([^/]+)", path)
+        if match:
+            if not is_uuid(match.group(1)):
+                raise Refused(400, [error("id is not a valid UUID")])
+            found = store.notification(service["id"], match.group(1))
+            if found is None:
+                raise Refused(404, [error("No result found", "NoResultFound")])
+            return notifications.as_json(found, base, delivery)
+        if path == "/v2/templates":
+            kind = query.get("type")
+            if kind and kind not in ("sms", "email", "letter"):
+                raise Refused(400, [error(f"{kind} is not one of [sms, email, letter]")])
+            return {"templates": [self._template_json(t) for t in store.templates(service["id"], kind)]}
+        match = re.fullmatch(r"/v2/template/([^/]+)(?:/version/(\d+))?", path)
+        if match:
+            return self._template_json(self._template(service, match.group(1), match.group(2)))
+        if path == "/v2/received-text-messages":
+            return self._received_texts(service, query)
+        raise Refused(404, [error("The requested URL was not found on the server.", "NotFound")])
+
+    def _template(self, service, template_id, version=None):
+        if not is_uuid(template_id):
+            raise Refused(400, [error("id is not a valid UUID")])
+        found = self.sandbox.store.template(service["id"], template_id, int(version) if version else None)
+        if found is None:
+            raise Refused(404, [error("No result found", "NoResultFound")])
+        return found
+
+    @staticmethod
+    def _template_json(template):
+        created = notifications.iso(template["created_at"])
+        return {
+            "id": template["id"], "name": template["name"], "type": template["type"], "created_at": created,
+            "updated_at": created, "version": template["version"], "created_by": template["created_by"],
+            "body": template["body"], "subject": template["subject"] if template["type"] != "sms" else None,
+            "letter_contact_block": None, "postage": "second" if template["type"] == "letter" else None,
+            "personalisation": {name: {"required": True} for name in templates.placeholders(template)},
+        }
+
+    def _list_notifications(self, service, query):
+        statuses = ["created", "sending", "sent", "delivered", "pending", "failed", "technical-failure",
+                    "temporary-failure", "permanent-failure", "accepted", "received"]
+        if query.get("status") and query["status"] not in statuses:
+            raise Refused(400, [error(f"{query['status']} is not one of [{', '.join(statuses)}]")])
+        if query.get("template_type") and query["template_type"] not in ("sms", "email", "letter"):
+            raise Refused(400, [error(f"{query['template_type']} is not one of [sms, email, letter]")])
+        older = None
+        if query.get("older_than"):
+            older = self.sandbox.store.seq_of(service["id"], query["older_than"]) or 0
+        delivery = self.sandbox.settings.delivery_seconds
+        found = []
+        for row in self.sandbox.store.notifications(service_id=service["id"], reference=query.get("reference"),
+                                                     template_type=query.get("template_type"), older_than_seq=older):
+            data = notifications.as_json(row, self.base_url, delivery)
+            if query.get("status") and data["status"] != query["status"]:
+                continue
+            found.append(data)
+            if len(found) == PAGE:
+                break
+        links = {"current": f"{self.base_url}{self.path}"}
+        if len(found) == PAGE:
+            links["next"] = f"{self.base_url}/v2/notifications?older_than={found[-1]['id']}"
+        return {"notifications": found, "links": links}
+
+    def _received_texts(self, service, query):
+        texts = self.sandbox.store.received_texts(service["id"], query.get("older_than"))
+        data = [{"id": t["id"], "user_number": t["user_number"], "notify_number": t["notify_number"],
+                 "content": t["content"], "created_at": notifications.iso(t["created_at"]), "service_id": t["service_id"]}
+                for t in texts]
+        links = {"current": f"{self.base_url}/v2/received-text-messages"}
+        if len(data) == PAGE:
+            links["next"] = f"{self.base_url}/v2/received-text-messages?older_than={data[-1]['id']}"
+        return {"received_text_messages": data, "links": links}
+
+    def do_template_preview(self, service, template_id):
+        template = self._template(service, template_id)
+        body = self.read_json()
+        personalisation = body.get("personalisation") or {}
+        skip = {f"addressline{n}" for n in range(1, 8)} | {"postcode"}
+        missing = templates.missing(template, personalisation, skip=skip if template["type"] == "letter" else ())
+        if missing:
+            raise Refused(400, [error(f"Missing personalisation: {', '.join(missing)}", "BadRequestError")])
+        subject, rendered = templates.render_template(template, personalisation)
+        response = {"id": template["id"], "type": template["type"], "version": template["version"],
+                    "body": rendered, "subject": subject, "postage": None}
+        if template["type"] == "email":
+            response["html"] = "".join(f"<p>{line}</p>" for line in rendered.split("\n") if line.strip())
+        return response
+
+
+def make_server(store, *, host="127.0.0.1", port=6011, settings=None, faults=None, seed=None):
+    sandbox = Sandbox(store, settings or Settings(), faults or Faults(), seed=seed)
+    handler = type("BoundHandler", (Handler,), {"sandbox": sandbox})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    server.sandbox = sandbox
+    return server
+

@@ -1,0 +1,157 @@
+"""Checking send requests as Notify does: the JSON schema, then recipients and letter addresses.
+
+Each check returns a list of Notify-style error dicts ({"error": ..., "message": ...}); Notify sends
+all schema errors of a request together.
+"""
+
+import base64
+import re
+import uuid
+
+import phonenumbers
+
+EMAIL = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}$")
+UK_POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2})$")
+FORBIDDEN_FIRST = set("@()=[]\"\\/,<>")
+COUNTRIES = {
+    "france", "germany", "ireland", "republic of ireland", "spain", "italy", "portugal", "netherlands",
+    "belgium", "poland", "usa", "united states", "united states of america", "canada", "australia",
+    "new zealand", "india", "pakistan", "nigeria", "south africa", "jamaica", "japan", "china", "brazil",
+    "norway", "sweden", "denmark", "finland", "switzerland", "austria", "greece", "isle of man", "jersey",
+    "guernsey",
+}
+MAX_REFERENCE = 1000
+
+SCHEMAS = {
+    "email": {"required": ["email_address", "template_id"],
+              "optional": ["personalisation", "reference", "email_reply_to_id", "one_click_unsubscribe_url",
+                           "sanitise_content_for", "scheduled_for"]},
+    "sms": {"required": ["phone_number", "template_id"],
+            "optional": ["personalisation", "reference", "sms_sender_id", "scheduled_for"]},
+    "letter": {"required": ["template_id", "personalisation"], "optional": ["reference"]},
+    "precompiled": {"required": ["reference", "content"], "optional": ["postage"]},
+}
+
+
+def error(message, kind="ValidationError"):
+    return {"error": kind, "message": message}
+
+
+def is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def check_schema(kind, body):
+    """Required properties, unexpected properties and types, all at once."""
+    schema = SCHEMAS[kind]
+    errors = [error(f"{name} is a required property") for name in schema["required"] if name not in body]
+    unexpected = [name for name in body if name not in schema["required"] + schema["optional"]]
+    if unexpected:
+        errors.append(error(f"Additional properties are not allowed ({', '.join(unexpected)} "
+                            f"{'was' if len(unexpected) == 1 else 'were'} unexpected)"))
+    for name in ("template_id", "email_reply_to_id", "sms_sender_id"):
+        if name in body and not is_uuid(body[name]):
+            errors.append(error(f"{name} is not a valid UUID"))
+    if "personalisation" in body and not isinstance(body["personalisation"], dict):
+        errors.append(error(f"personalisation {body['personalisation']!r} is not of type object"))
+    reference = body.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        errors.append(error(f"reference {reference!r} is not of type string"))
+    elif isinstance(reference, str) and len(reference) > MAX_REFERENCE:
+        errors.append(error(f"reference {reference[:20]}... is too long"))
+    return errors
+
+
+def check_email(address):
+    if not isinstance(address, str) or not EMAIL.match(address.strip()) or ".." in address:
+        return [error("email_address Not a valid email address")]
+    return []
+
+
+def normalise_phone(number):
+    return re.sub(r"[\s()\-.]", "", str(number))
+
+
+def check_phone(number):
+    """Notify's messages for UK mobiles and international numbers."""
+    text = str(number).strip()
+    digits = normalise_phone(text)
+    if re.search(r"[^0-9+]", digits) or "+" in digits[1:]:
+        return [error("phone_number Must not contain letters or symbols")]
+    bare = digits.lstrip("+")
+    if digits.startswith("00"):
+        bare = digits[2:]
+    elif bare.startswith("44") or bare.startswith("0") or (bare.startswith("7") and not digits.startswith("+")):
+        national = bare[2:] if bare.startswith("44") else bare.lstrip("0")
+        if not national.startswith("7"):
+            return [error("phone_number Not a UK mobile number")]
+        if len(national) > 10:
+            return [error("phone_number Too many digits")]
+        if len(national) < 10:
+            return [error("phone_number Not enough digits")]
+        return []
+    try:
+        parsed = phonenumbers.parse("+" + bare)
+    except phonenumbers.NumberParseException:
+        return [error("phone_number Not a valid country prefix")]
+    if not phonenumbers.is_possible_number(parsed):
+        return [error("phone_number Not a valid international number")] if len(bare) < 16 else [
+            error("phone_number Too many digits")]
+    return []
+
+
+def address_lines(personalisation):
+    lines = []
+    for n in range(1, 8):
+        value = personalisation.get(f"address_line_{n}")
+        if value is not None and str(value).strip():
+            lines.append(str(value).strip())
+    postcode = personalisation.get("postcode")
+    if postcode and str(postcode).strip():
+        lines.append(str(postcode).strip())
+    return lines
+
+
+def check_address(personalisation):
+    """Letters: address_line_1 required, 3 to 7 lines, last line a real UK postcode or a country."""
+    if not str(personalisation.get("address_line_1") or "").strip():
+        return [error("personalisation address_line_1 is a required property")]
+    lines = address_lines(personalisation)
+    errors = []
+    if len(lines) < 3:
+        errors.append(error("Address must be at least 3 lines"))
+    if len(lines) > 7:
+        errors.append(error("Address must be no more than 7 lines"))
+    if any(line[0] in FORBIDDEN_FIRST for line in lines):
+        errors.append(error("Address lines must not start with any of the following characters: @ ( ) = [ ] \" \\ / , < >"))
+    last = lines[-1] if lines else ""
+    if errors:
+        return errors
+    compact = re.sub(r"\s+", "", last).upper()
+    if last.lower() in COUNTRIES or UK_POSTCODE.match(compact):
+        return []
+    if re.search(r"\d", last) and len(compact) <= 8:
+        return [error("Must be a real UK postcode")]
+    return [error("Last line of address must be a real UK postcode or another country")]
+
+
+def is_international(personalisation):
+    lines = address_lines(personalisation)
+    return bool(lines) and lines[-1].lower() in COUNTRIES
+
+
+def check_precompiled(body):
+    errors = []
+    try:
+        content = base64.b64decode(str(body.get("content", "")), validate=True)
+    except ValueError:
+        content = b""
+    if not content.startswith(b"%PDF"):
+        errors.append(error("Letter content is not a valid PDF"))
+    if "postage" in body and body["postage"] not in ("first", "second", "economy"):
+        errors.append(error("postage invalid. It must be either first or second."))
+    return errors

@@ -1,0 +1,187 @@
+"""Caseworker and settings pages with Django's test client: what they show, save and refuse."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, FieldKind, Person
+from tests.factories import AddressFactory, PersonFactory, make_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, caseworker):
+    client.force_login(caseworker)
+    return client
+
+
+def test_the_case_list_searches_and_filters(signed_in, case_type):
+    amira = PersonFactory(first_name="Amira", last_name="Ahmed")
+    first = make_case(case_type, people=[(amira, "Applicant")], addresses=[(AddressFactory(postcode="M1 1AE"), "Property")])
+    second = make_case(case_type, status=case_type.statuses.get(name="Closed"))
+    page = signed_in.get(reverse("cases:case_list")).content.decode()
+    assert first.reference in page
+    assert second.reference in page
+    for query in ("ahmed", "M1 1AE", first.reference):
+        found = signed_in.get(reverse("cases:case_list"), {"q": query}).content.decode()
+        assert first.reference in found
+        assert second.reference not in found
+    closed = signed_in.get(reverse("cases:case_list"), {"status": "Closed"}).content.decode()
+    assert second.reference in closed
+    assert first.reference not in closed
+
+
+def test_the_case_list_takes_a_fixed_number_of_queries(signed_in, case_type, django_assert_max_num_queries):
+    for _ in range(30):
+        make_case(case_type)
+    with django_assert_max_num_queries(12):
+        assert signed_in.get(reverse("cases:case_list")).status_code == 200
+
+
+def test_creating_a_case(signed_in, case_type):
+    url = reverse("cases:case_create") + f"?type={case_type.pk}"
+    response = signed_in.post(url, {"summary": "Loft", "status": case_type.statuses.get(name="Received").pk,
+                                    "field__fee": "250", "field__decision": "Approved",
+                                    "field__site_visit_needed": "yes", "field__decision_date": "2026-03-27"})
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("cases:case_detail", args=[case.pk])
+    assert case.field_values == {"fee": 250, "decision": "Approved", "site_visit_needed": True,
+                                 "decision_date": "2026-03-27"}
+    page = signed_in.get(response.url).content.decode()
+    assert "27 March 2026" in page
+    assert "Yes" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("field__fee", "lots", "Enter a number, like 12 or 12.5"),
+        ("field__decision_date", "2026-02-31", "Enter a real date in the format YYYY-MM-DD"),
+        ("field__contact_email", "not-an-email", "Enter an email address in the correct format"),
+        ("field__contact_phone", "call me", "Enter a phone number using only digits"),
+        ("field__decision", "Maybe", "Select a valid choice"),
+        ("due_date", "31/02/2026", "Enter a real due date"),
+    ],
+)
+def test_bad_values_show_field_errors_and_save_nothing(signed_in, case_type, field, value, message):
+    url = reverse("cases:case_create") + f"?type={case_type.pk}"
+    data = {"status": case_type.statuses.get(name="Received").pk, field: value}
+    response = signed_in.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert message in page
+    assert f'href="#id_{field}"' in page
+    assert Case.objects.count() == 0
+
+
+def test_an_unknown_status_is_refused(signed_in, case_type):
+    response = signed_in.post(reverse("cases:case_create") + f"?type={case_type.pk}", {"status": 999999})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_editing_keeps_input_on_error_and_saves_on_success(signed_in, case_type):
+    case = make_case(case_type, field_values={"fee": 100})
+    url = reverse("cases:case_edit", args=[case.pk])
+    decided = case_type.statuses.get(name="Decision issued").pk
+    response = signed_in.post(url, {"status": decided, "summary": "New summary", "field__fee": "abc"})
+    assert response.status_code == 200
+    assert 'value="New summary"' in response.content.decode()
+    case.refresh_from_db()
+    assert (case.field_values, case.summary) == ({"fee": 100}, "")
+    response = signed_in.post(url, {"status": decided, "summary": "New summary", "field__fee": "120"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status.name, case.field_values, case.summary) == ("Decision issued", {"fee": 120}, "New summary")
+
+
+def test_adding_a_person_with_bad_details_and_then_good_ones(signed_in, case_type):
+    case = make_case(case_type)
+    url = reverse("cases:case_add_person", args=[case.pk])
+    response = signed_in.post(url, {"first_name": "Amira", "last_name": "Ahmed", "email": "amira@", "phone": "abc",
+                                    "role": "Applicant"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid email address" in page
+    assert Person.objects.count() == 0
+    response = signed_in.post(url, {"first_name": "Amira", "last_name": "Ahmed", "email": "amira@example.com",
+                                    "phone": "07700 900123", "role": "Applicant", "consent_email": "on"})
+    assert response.status_code == 302
+    link = case.person_links.get()
+    assert (link.role, link.person.phone, link.person.consent_email, link.person.consent_sms) == (
+        "Applicant", "+447700900123", True, False)
+
+
+def test_a_bad_phone_number_is_shown_on_its_field(signed_in, case_type):
+    case = make_case(case_type)
+    response = signed_in.post(reverse("cases:case_add_person", args=[case.pk]),
+                              {"first_name": "A", "last_name": "B", "phone": "call me", "role": "Agent"})
+    assert "Enter a phone number using only digits" in response.content.decode()
+    assert Person.objects.count() == 0
+
+
+def test_adding_an_address_checks_the_postcode(signed_in, case_type):
+    case = make_case(case_type)
+    url = reverse("cases:case_add_address", args=[case.pk])
+    response = signed_in.post(url, {"line_1": "1 High Street", "postcode": "12345", "country": "United Kingdom",
+                                    "role": "Property"})
+    assert "Enter a real postcode, like SW1A 2AA" in response.content.decode()
+    assert case.address_links.count() == 0
+    response = signed_in.post(url, {"line_1": "1 High Street", "postcode": "sw1a2aa", "country": "United Kingdom",
+                                    "role": "Property"})
+    assert response.status_code == 302
+    assert case.address_links.get().address.postcode == "SW1A 2AA"
+
+
+def test_removing_a_person_keeps_the_person(signed_in, case_type):
+    person = PersonFactory()
+    case = make_case(case_type, people=[(person, "Applicant")])
+    link = case.person_links.get()
+    url = reverse("cases:case_remove_person", args=[case.pk, link.pk])
+    assert "Remove" in signed_in.get(url).content.decode()
+    assert signed_in.post(url).status_code == 302
+    assert case.person_links.count() == 0
+    assert Person.objects.filter(pk=person.pk).exists()
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+def test_a_field_in_use_cannot_change_kind_or_be_deleted(admin_client, case_type):
+    make_case(case_type, field_values={"fee": 10})
+    fee = case_type.fields.get(key="fee")
+    url = reverse("cases:field_edit", args=[case_type.pk, fee.pk])
+    response = admin_client.post(url, {"label": "Fee", "key": "fee", "kind": FieldKind.TEXT, "order": 0})
+    assert "1 cases have a value for this field: its kind cannot change" in response.content.decode()
+    fee.refresh_from_db()
+    assert fee.kind == FieldKind.NUMBER
+    response = admin_client.post(reverse("cases:field_delete", args=[case_type.pk, fee.pk]))
+    assert "You cannot delete the field" in response.content.decode()
+    assert case_type.fields.filter(key="fee").exists()
+
+
+def test_adding_fields_and_statuses(admin_client, case_type):
+    response = admin_client.post(reverse("cases:field_create", args=[case_type.pk]),
+                                 {"label": "Ward", "key": "ward", "kind": FieldKind.CHOICE, "choices": "North\nSouth",
+                                  "order": 9})
+    assert response.status_code == 302
+    assert case_type.fields.get(key="ward").choices == ["North", "South"]
+    response = admin_client.post(reverse("cases:field_create", args=[case_type.pk]),
+                                 {"label": "Bad", "key": "Bad Key", "kind": FieldKind.TEXT, "order": 1})
+    assert "Use lower-case letters" in response.content.decode()
+    admin_client.post(reverse("cases:status_create", args=[case_type.pk]),
+                      {"name": "Appealed", "order": 9, "is_initial": "on"})
+    assert list(case_type.statuses.filter(is_initial=True).values_list("name", flat=True)) == ["Appealed"]
+
+
+def test_a_status_in_use_cannot_be_deleted(admin_client, case_type):
+    make_case(case_type)
+    received = case_type.statuses.get(name="Received")
+    response = admin_client.post(reverse("cases:status_delete", args=[case_type.pk, received.pk]))
+    assert "1 cases are in this status" in response.content.decode()
+    assert case_type.statuses.filter(pk=received.pk).exists()

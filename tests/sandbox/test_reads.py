@@ -1,0 +1,104 @@
+"""Reading notifications, templates and received texts."""
+
+import time
+
+import pytest
+from notifications_python_client.errors import HTTPError
+
+
+def test_a_notification_moves_from_created_to_delivered(client, sms_template):
+    sent = client.send_sms_notification("07700900123", sms_template, personalisation={"name": "A", "date": "B"})
+    first = client.get_notification_by_id(sent["id"])
+    assert first["status"] in ("created", "sending")
+    assert first["phone_number"] == "07700900123"
+    assert first["body"] == "Hi A, your visit is on B."
+    assert first["template"]["version"] == 1
+    time.sleep(1.1)
+    assert client.get_notification_by_id(sent["id"])["status"] == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("recipient", "status"),
+    [("temp-fail@simulator.notify", "temporary-failure"), ("perm-fail@simulator.notify", "permanent-failure"),
+     ("simulate-delivered@notifications.service.gov.uk", "delivered")],
+)
+def test_simulated_email_addresses_end_in_their_status(client, email_template, recipient, status):
+    sent = client.send_email_notification(recipient, email_template,
+                                          personalisation={"name": "", "reference": "", "decision": ""})
+    time.sleep(1.1)
+    assert client.get_notification_by_id(sent["id"])["status"] == status
+
+
+@pytest.mark.parametrize(("number", "status"), [("07700900003", "temporary-failure"), ("07700900002", "permanent-failure")])
+def test_simulated_phone_numbers_end_in_their_status(client, sms_template, number, status):
+    sent = client.send_sms_notification(number, sms_template, personalisation={"name": "", "date": ""})
+    time.sleep(1.1)
+    assert client.get_notification_by_id(sent["id"])["status"] == status
+
+
+def test_a_letter_is_accepted_then_received(client, letter_template):
+    sent = client.send_letter_notification(letter_template, {"address_line_1": "A", "address_line_2": "B",
+                                                             "address_line_3": "SW1A 2AA", "name": "A"})
+    letter = client.get_notification_by_id(sent["id"])
+    assert (letter["status"], letter["line_1"], letter["line_3"]) == ("accepted", "A", "SW1A 2AA")
+    assert letter["estimated_delivery"]
+
+
+def test_unknown_and_malformed_ids(client):
+    with pytest.raises(HTTPError) as raised:
+        client.get_notification_by_id("f33517ff-2a88-4f6e-b855-c550268ce08a")
+    assert (raised.value.status_code, raised.value.message) == (404, [{"error": "NoResultFound", "message": "No result found"}])
+    with pytest.raises(HTTPError) as raised:
+        client.get_notification_by_id("not-a-uuid")
+    assert (raised.value.status_code, raised.value.message) == (400, [{"error": "ValidationError", "message": "id is not a valid UUID"}])
+
+
+def test_listing_filters_by_reference_type_and_status(client, sms_template, email_template):
+    sent = client.send_sms_notification("07700900123", sms_template, personalisation={"name": "A", "date": "B"},
+                                        reference="find-me")
+    found = client.get_all_notifications(reference="find-me")["notifications"]
+    assert [n["id"] for n in found] == [sent["id"]]
+    assert all(n["type"] == "email" for n in client.get_all_notifications(template_type="email")["notifications"])
+    assert client.get_all_notifications(reference="find-me", template_type="email")["notifications"] == []
+    with pytest.raises(HTTPError) as raised:
+        client.get_all_notifications(status="bad")
+    assert raised.value.message[0]["message"].startswith("bad is not one of [created, sending")
+
+
+def test_listing_pages_250_at_a_time_newest_first(sandbox, client, sms_template):
+    for n in range(260):
+        client.send_sms_notification("07700900123", sms_template, personalisation={"name": "A", "date": "B"},
+                                     reference=f"page-{n}")
+    first = client.get_all_notifications(template_type="sms")
+    assert len(first["notifications"]) == 250
+    assert first["notifications"][0]["reference"] == "page-259"
+    assert "older_than=" in first["links"]["next"]
+    older = client.get_all_notifications(template_type="sms", older_than=first["notifications"][-1]["id"])
+    assert older["notifications"][0]["reference"] == "page-9"
+
+
+def test_templates_are_listed_read_and_versioned(sandbox, client):
+    template = sandbox.create_template("email", name="Versioned", subject="One", body="Hello ((name))")
+    sandbox.create_template("email", name="Versioned", subject="Two", body="Hello ((name)) ((town))", template_id=template)
+    latest = client.get_template(template)
+    assert (latest["version"], latest["subject"], sorted(latest["personalisation"])) == (2, "Two", ["name", "town"])
+    assert client.get_template_version(template, 1)["subject"] == "One"
+    assert template in [t["id"] for t in client.get_all_templates(template_type="email")["templates"]]
+    assert template not in [t["id"] for t in client.get_all_templates(template_type="sms")["templates"]]
+
+
+def test_a_preview_renders_the_template(client, email_template):
+    preview = client.post_template_preview(email_template, {"name": "A", "reference": "R", "decision": "approved"})
+    assert preview["subject"] == "Your application R"
+    assert preview["body"] == "Dear A,\n\nYour application was approved."
+    assert "<p>" in preview["html"]
+    with pytest.raises(HTTPError) as raised:
+        client.post_template_preview(email_template, {"name": "A"})
+    assert raised.value.message == [{"error": "BadRequestError", "message": "Missing personalisation: reference, decision"}]
+
+
+def test_received_text_messages(sandbox, client):
+    sandbox.control("POST", "received-text-messages", {"user_number": "447700900111", "content": "STOP"})
+    texts = client.get_received_texts()["received_text_messages"]
+    assert texts[0]["content"] == "STOP"
+    assert texts[0]["user_number"] == "447700900111"

@@ -1,0 +1,157 @@
+"""Sending through the real client: responses, template checks, recipients and letters."""
+
+import pytest
+from notifications_python_client.errors import HTTPError
+
+from .conftest import errors_of
+
+ADDRESS = {"address_line_1": "Amira Ahmed", "address_line_2": "1 High Street", "address_line_3": "SW1A 2AA"}
+
+
+def test_an_email_is_accepted_with_notifys_response(client, sandbox, email_template):
+    response = client.send_email_notification(
+        "amira@example.com", email_template,
+        personalisation={"name": "Amira", "reference": "PA-1", "decision": "approved"}, reference="ref-email-1",
+    )
+    assert response["reference"] == "ref-email-1"
+    assert response["content"]["subject"] == "Your application PA-1"
+    assert response["content"]["body"] == "Dear Amira,\n\nYour application was approved."
+    assert response["content"]["from_email"].endswith("@notifications.service.gov.uk")
+    assert response["template"] == {"id": email_template, "version": 1,
+                                    "uri": f"{sandbox.base_url}/v2/template/{email_template}"}
+    assert response["uri"] == f"{sandbox.base_url}/v2/notifications/{response['id']}"
+    assert response["scheduled_for"] is None
+    stored = sandbox.notifications(reference="ref-email-1")
+    assert [n["id"] for n in stored] == [response["id"]]
+    assert stored[0]["personalisation"]["name"] == "Amira"
+    assert stored[0]["key_type"] == "test"
+
+
+def test_a_text_message_is_accepted(client, sms_template):
+    response = client.send_sms_notification("07700 900 123", sms_template, personalisation={"name": "Ben", "date": "3 May"})
+    assert response["content"] == {"body": "Hi Ben, your visit is on 3 May.", "from_number": "GOVUK"}
+
+
+def test_a_letter_is_accepted(client, letter_template):
+    response = client.send_letter_notification(letter_template, {**ADDRESS, "name": "Amira"}, reference="letter-1")
+    assert response["content"]["body"] == "Dear Amira"
+    assert response["content"]["subject"] == "Decision"
+
+
+def test_a_precompiled_letter_is_accepted(client, tmp_path):
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(b"%PDF-1.4 a tiny letter")
+    with pdf.open("rb") as file:
+        response = client.send_precompiled_letter_notification("precompiled-1", file, postage="first")
+    assert response["reference"] == "precompiled-1"
+    assert response["postage"] == "first"
+
+
+def test_a_precompiled_letter_must_be_a_pdf(client, tmp_path):
+    not_pdf = tmp_path / "letter.pdf"
+    not_pdf.write_bytes(b"hello")
+    with not_pdf.open("rb") as file, pytest.raises(HTTPError) as raised:
+        client.send_precompiled_letter_notification("precompiled-2", file)
+    assert errors_of(raised) == [{"error": "ValidationError", "message": "Letter content is not a valid PDF"}]
+
+
+@pytest.mark.parametrize(
+    ("personalisation", "message"),
+    [
+        ({"name": "A"}, "Missing personalisation: reference, decision"),
+        ({}, "Missing personalisation: reference, name, decision"),
+    ],
+)
+def test_missing_personalisation_is_refused(client, email_template, personalisation, message):
+    with pytest.raises(HTTPError) as raised:
+        client.send_email_notification("a@example.com", email_template, personalisation=personalisation)
+    assert raised.value.status_code == 400
+    assert errors_of(raised) == [{"error": "BadRequestError", "message": message}]
+
+
+def test_extra_personalisation_is_ignored_and_names_ignore_case(client, email_template):
+    response = client.send_email_notification(
+        "a@example.com", email_template,
+        personalisation={"NAME": "A", "Reference": "R", "decision": "refused", "unused": "x"})
+    assert response["content"]["body"].startswith("Dear A,")
+
+
+@pytest.mark.parametrize(
+    ("send", "message"),
+    [
+        (lambda c, t: c.send_sms_notification("07700900123", t["email"]), "email template is not suitable for sms notification"),
+        (lambda c, t: c.send_email_notification("a@example.com", t["sms"]), "sms template is not suitable for email notification"),
+        (lambda c, t: c.send_letter_notification(t["email"], ADDRESS), "email template is not suitable for letter notification"),
+        (lambda c, t: c.send_email_notification("a@example.com", "f33517ff-2a88-4f6e-b855-c550268ce08a"), "Template not found"),
+    ],
+)
+def test_the_template_must_exist_and_fit_the_channel(client, email_template, sms_template, send, message):
+    with pytest.raises(HTTPError) as raised:
+        send(client, {"email": email_template, "sms": sms_template})
+    assert errors_of(raised) == [{"error": "BadRequestError", "message": message}]
+
+
+@pytest.mark.parametrize("address", ["not-an-email", "a@b", "two@@example.com", "a..b@example.com"])
+def test_bad_email_addresses(client, email_template, address):
+    with pytest.raises(HTTPError) as raised:
+        client.send_email_notification(address, email_template, personalisation={"name": "", "reference": "", "decision": ""})
+    assert errors_of(raised) == [{"error": "ValidationError", "message": "email_address Not a valid email address"}]
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("07700 90012a", "phone_number Must not contain letters or symbols"),
+        ("07700 900 1234", "phone_number Too many digits"),
+        ("07700 900 12", "phone_number Not enough digits"),
+        ("01632 960 001", "phone_number Not a UK mobile number"),
+        ("+44 1632 960 001", "phone_number Not a UK mobile number"),
+    ],
+)
+def test_bad_phone_numbers(client, sms_template, number, message):
+    with pytest.raises(HTTPError) as raised:
+        client.send_sms_notification(number, sms_template, personalisation={"name": "A", "date": "B"})
+    assert errors_of(raised) == [{"error": "ValidationError", "message": message}]
+
+
+@pytest.mark.parametrize("number", ["07700900123", "+447700900123", "447700 900 123", "+1 202 555 0143"])
+def test_uk_and_international_numbers_are_accepted(client, sms_template, number):
+    assert client.send_sms_notification(number, sms_template, personalisation={"name": "A", "date": "B"})["id"]
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ({"address_line_2": "x", "address_line_3": "SW1A 2AA"}, "personalisation address_line_1 is a required property"),
+        ({"address_line_1": "A", "address_line_2": "SW1A 2AA"}, "Address must be at least 3 lines"),
+        ({"address_line_1": "A", "address_line_2": "B", "address_line_3": "SW1 2ZZZ9"}, "Must be a real UK postcode"),
+        ({"address_line_1": "A", "address_line_2": "B", "address_line_3": "Narnia"},
+         "Last line of address must be a real UK postcode or another country"),
+        ({"address_line_1": "@A", "address_line_2": "B", "address_line_3": "SW1A 2AA"},
+         "Address lines must not start with any of the following characters: @ ( ) = [ ] \" \\ / , < >"),
+    ],
+)
+def test_letter_addresses_are_checked(client, letter_template, address, message):
+    with pytest.raises(HTTPError) as raised:
+        client.send_letter_notification(letter_template, {**address, "name": "A"})
+    assert errors_of(raised) == [{"error": "ValidationError", "message": message}]
+
+
+def test_an_overseas_letter_ends_with_a_country(client, letter_template):
+    response = client.send_letter_notification(
+        letter_template, {"address_line_1": "A", "address_line_2": "5 Rue X", "address_line_3": "France", "name": "A"})
+    assert response["id"]
+
+
+def test_a_seven_line_address_is_accepted(client, letter_template):
+    lines = {f"address_line_{n}": f"Line {n}" for n in range(1, 7)}
+    assert client.send_letter_notification(letter_template, {**lines, "address_line_7": "SW1A 2AA", "name": "A"})["id"]
+
+
+def test_template_placeholders_render_lists_and_optional_text(sandbox, client):
+    email = sandbox.create_template("email", subject="S", body="Items:((items))((vip??You are a VIP.))")
+    sms = sandbox.create_template("sms", body="Items: ((items))((vip?? VIP))")
+    rendered = client.send_email_notification("a@example.com", email, personalisation={"items": ["a", "b"], "vip": "yes"})
+    assert rendered["content"]["body"] == "Items:\n* a\n* b\nYou are a VIP."
+    rendered = client.send_sms_notification("07700900123", sms, personalisation={"items": ["a", "b", "c"], "vip": "no"})
+    assert rendered["content"]["body"] == "Items: a, b and c"
