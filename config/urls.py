@@ -15,5 +15,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("cases.urls")),
+    path("settings/integrations/", include("integrations.urls")),
     path("api/", include((api_patterns, "api"))),
 ]

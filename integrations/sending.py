@@ -46,7 +46,8 @@ def rate_for(integration):
 
 
 def limiter_key(integration):
-    return f"integration-{integration.pk}"
+    """Notify limits each service and key type; integrations sharing both share one limit."""
+    return f"{integration.service_id or integration.pk}:{integration.key_type}"
 
 
 def _claim(entry_id):

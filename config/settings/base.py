@@ -215,6 +215,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Sending (integrations.retry, integrations.notify.client): backoff between retries of transient failures,
+# and how long one call to Notify may take.
+NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=10.0)
+NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=900.0)
+NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10.0)
+
 # The service's name as shown in the header.
 SERVICE_NAME = env("SERVICE_NAME", default="Case notifications")
 DEMO_MODE = env.bool("DEMO_MODE", default=False)

@@ -94,3 +94,22 @@ def classify(error):
     if isinstance(error, requests.RequestException):
         return _request_failure(error)
     raise error
+
+
+def reason_for_admin(error, host):
+    """What an administrator reads when a connection check fails: what happened and what to do."""
+    if error.status_code == 403 or error.error_type in ("AuthError", "TokenError"):
+        advice = ("Check the computer's clock is right." if "clock" in error.reason.lower()
+                  else "Check you copied the whole key from API integration in Notify, and that it has not been revoked.")
+        return f"Notify refused the API key: {error.reason}. {advice}"
+    if error.status_code and error.status_code >= 500:
+        return (f"Notify at {host} had a problem ({error.status_code}: {error.reason}). "
+                "Nothing was saved; try again in a few minutes.")
+    if error.status_code is None:
+        if error.error_type in ("Timeout", "ConnectTimeout"):
+            from django.conf import settings
+
+            seconds = getattr(settings, "NOTIFY_TIMEOUT_SECONDS", 10)
+            return f"{host} did not answer within {seconds:g} seconds. Check the service address, or try again later."
+        return f"Could not connect to {host}: {error.reason.split('(')[-1].rstrip(')')}. Check the service address and the network."
+    return f"Notify answered {error.status_code}: {error.reason}"

@@ -1,0 +1,200 @@
+"""Sending log entries through the real client to the sandbox: outcomes, attempts, retries, no duplicates.
+
+The tests that need a worker run a real Celery worker on the test database and Redis.
+"""
+
+import datetime
+import time
+
+import pytest
+from django.utils import timezone
+
+from integrations import outbox, sending
+from integrations.log import FailureKind, LogEntry, Outcome, Status
+from integrations.models import Integration
+from integrations.services import integration_save
+from mappings.resolve import Message
+from tests.workers import purge_queue, start_worker
+
+
+@pytest.fixture
+def email_template(sandbox):
+    return sandbox.create_template("email", name="Plain", subject="Hello", body="Hello ((name))")
+
+
+def put(integration, template_id, *, recipient="amira@example.com", reference=None, name="Amira"):
+    message = Message(channel="email", template_id=template_id, template_version=1, recipient=recipient,
+                      personalisation={"name": name}, reference=reference or outbox.new_reference())
+    return outbox.put(integration=integration, message=message)
+
+
+@pytest.fixture
+def quiet_broker():
+    purge_queue()
+    yield
+    purge_queue()
+
+
+@pytest.mark.django_db
+def test_a_good_send_records_notifys_id(integration, email_template, sandbox, quiet_broker):
+    entry = put(integration, email_template)
+    sending.send_entry(entry.pk)
+    entry.refresh_from_db()
+    received = sandbox.notifications(reference=entry.reference)
+    assert entry.status == Status.SENT
+    assert [str(entry.notify_id)] == [n["id"] for n in received]
+    assert received[0]["personalisation"] == {"name": "Amira"}
+    attempt = entry.attempts.get()
+    assert (attempt.outcome, attempt.status_code, attempt.number) == (Outcome.SENT, 201, 1)
+
+
+@pytest.mark.django_db
+def test_a_validation_error_gets_one_attempt_and_notifys_reason(integration, email_template, quiet_broker):
+    entry = put(integration, email_template, recipient="not-an-email")
+    sending.send_entry(entry.pk)
+    sending.send_entry(entry.pk)  # a duplicate task does nothing
+    entry.refresh_from_db()
+    assert (entry.status, entry.failure_kind, entry.attempt_count) == (Status.FAILED, FailureKind.VALIDATION, 1)
+    assert entry.reason == "email_address Not a valid email address"
+    assert entry.attempts.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_deleted_template_fails_once_with_the_reason(integration, quiet_broker):
+    entry = put(integration, "f33517ff-2a88-4f6e-b855-c550268ce08a")
+    sending.send_entry(entry.pk)
+    entry.refresh_from_db()
+    assert (entry.status, entry.reason, entry.attempts.count()) == (Status.FAILED, "Template not found", 1)
+
+
+@pytest.mark.django_db
+def test_a_transient_failure_is_retried_later(integration, email_template, sandbox, quiet_broker, settings):
+    settings.NOTIFY_RETRY_BASE_SECONDS = 30
+    sandbox.set_faults(fail_rate=1.0)
+    try:
+        entry = put(integration, email_template)
+        sending.send_entry(entry.pk)
+    finally:
+        sandbox.set_faults(fail_rate=0.0)
+    entry.refresh_from_db()
+    assert (entry.status, entry.retry_count, entry.reason) == (Status.RETRYING, 1, "Internal server error")
+    assert 14 <= (entry.next_attempt_at - timezone.now()).total_seconds() <= 31
+    sending.send_entry(entry.pk)  # not due yet: nothing happens
+    assert entry.attempts.count() == 1
+
+
+@pytest.mark.django_db
+def test_after_a_timeout_the_reference_is_looked_up_before_resending(integration, email_template, sandbox,
+                                                                     quiet_broker, settings):
+    settings.NOTIFY_TIMEOUT_SECONDS = 0.5
+    sandbox.set_faults(timeout_rate=1.0, timeout_seconds=1.0)
+    try:
+        entry = put(integration, email_template)
+        sending.send_entry(entry.pk)
+    finally:
+        sandbox.set_faults(timeout_rate=0.0)
+    entry.refresh_from_db()
+    assert (entry.status, entry.ambiguous) == (Status.RETRYING, True)
+    LogEntry.objects.filter(pk=entry.pk).update(next_attempt_at=timezone.now())
+    sending.send_entry(entry.pk)
+    entry.refresh_from_db()
+    received = sandbox.notifications(reference=entry.reference)
+    assert len(received) == 1
+    assert (entry.status, str(entry.notify_id)) == (Status.SENT, received[0]["id"])
+    assert list(entry.attempts.values_list("outcome", flat=True)) == [Outcome.RETRY, Outcome.FOUND]
+
+
+@pytest.mark.django_db
+def test_a_daily_limit_is_retried_after_midnight_utc(db, sandbox, quiet_broker):
+    sandbox.create_service("Daily limited", daily_limits={"email": 1})
+    template = sandbox.create_template("email", subject="S", body="B ((name))", service_name="Daily limited")
+    key = sandbox.create_key("live", service_name="Daily limited")
+    integration = integration_save(integration=Integration(name="Daily", enabled=True, base_url=sandbox.base_url),
+                                   new_key=key)
+    first, second = put(integration, template), put(integration, template)
+    sending.send_entry(first.pk)
+    sending.send_entry(second.pk)
+    second.refresh_from_db()
+    midnight = datetime.datetime.combine(timezone.now().astimezone(datetime.UTC).date() + datetime.timedelta(days=1),
+                                         datetime.time(0), tzinfo=datetime.UTC)
+    assert second.status == Status.RETRYING
+    assert midnight < second.next_attempt_at < midnight + datetime.timedelta(minutes=6)
+    assert second.reason.startswith("Exceeded send limits (email: 1) for today")
+    assert second.retry_count == 0
+    assert second.attempts.get().outcome == Outcome.DAILY_LIMIT
+
+
+@pytest.mark.django_db
+def test_a_rate_limit_answer_pauses_the_key_for_every_worker(db, sandbox, quiet_broker):
+    sandbox.create_service("Tight", rate_limit="3/60")
+    template = sandbox.create_template("email", subject="S", body="B ((name))", service_name="Tight")
+    key = sandbox.create_key("test", service_name="Tight")
+    # Our own limit set far above Notify's, to provoke its 429.
+    integration = integration_save(integration=Integration(name="Tight", enabled=True, base_url=sandbox.base_url,
+                                                            rate_limit=600), new_key=key)
+    entries = [put(integration, template) for _ in range(3)]
+    for entry in entries:
+        sending.send_entry(entry.pk)
+    statuses = [LogEntry.objects.get(pk=e.pk).status for e in entries]
+    assert statuses[:2] == [Status.SENT, Status.SENT]
+    limited = LogEntry.objects.get(pk=entries[2].pk)
+    assert limited.status == Status.RETRYING
+    assert limited.attempts.get().outcome == Outcome.RATE_LIMITED
+    assert sending.limiter().state(sending.limiter_key(integration)) > 1
+
+
+def wait_until(predicate, timeout, interval=0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+@pytest.fixture
+def worker(transactional_db):
+    process = start_worker(concurrency=4, NOTIFY_RETRY_BASE_SECONDS=0.05, NOTIFY_RETRY_MAX_SECONDS=0.4,
+                           NOTIFY_TIMEOUT_SECONDS=1)
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def live_integration(transactional_db, sandbox, notify_key):
+    return integration_save(integration=Integration(name="Worker", enabled=True, base_url=sandbox.base_url),
+                            new_key=notify_key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_notify_failing_every_time_an_entry_fails_after_exactly_11_attempts(worker, live_integration,
+                                                                                  email_template, sandbox):
+    sandbox.set_faults(fail_rate=1.0)
+    try:
+        entry = put(live_integration, email_template)
+        outbox.enqueue(entry.pk)
+        assert wait_until(lambda: LogEntry.objects.get(pk=entry.pk).status == Status.FAILED, 60)
+    finally:
+        sandbox.set_faults(fail_rate=0.0)
+    entry.refresh_from_db()
+    assert (entry.failure_kind, entry.attempt_count, entry.retry_count) == (FailureKind.RETRIES_EXHAUSTED, 11, 11)
+    assert entry.attempts.count() == 11
+    assert entry.reason == "Failed after 10 retries: Internal server error"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_500_messages_through_500s_and_timeouts_all_arrive_exactly_once(worker, live_integration, email_template,
+                                                                          sandbox):
+    sandbox.reset()
+    sandbox.set_faults(fail_rate=0.3, timeout_rate=0.1, timeout_seconds=1.5)
+    try:
+        entries = [put(live_integration, email_template, name=f"n{n}") for n in range(500)]
+        for entry in entries:
+            outbox.enqueue(entry.pk)
+        done = wait_until(lambda: not LogEntry.objects.exclude(status=Status.SENT).exists(), 240, interval=1)
+    finally:
+        sandbox.set_faults(fail_rate=0.0, timeout_rate=0.0)
+    left = dict(LogEntry.objects.exclude(status=Status.SENT).values_list("reference", "status"))
+    assert done, f"not sent: {list(left.items())[:5]}"
+    counts = sandbox.counts()["by_reference"]
+    assert {e.reference: counts.get(e.reference) for e in entries} == {e.reference: 1 for e in entries}
