@@ -25,10 +25,12 @@ assets: static/build/application.css
 
 run: install assets
 	$(PY) manage.py migrate --noinput
+	$(PY) scripts/demo_sandbox.py
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000 and sign in as admin / demo-admin, caseworker / demo-caseworker"
-	@echo "  or auditor / demo-auditor. Press Ctrl-C to stop everything."
+	@echo "  or auditor / demo-auditor. The Notify sandbox answers on http://127.0.0.1:6011."
+	@echo "  Press Ctrl-C to stop everything."
 	@echo ""
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "integrations",
     "mappings",
     "rules",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,107 @@
+"""The notification side of the demo: an integration on the local Notify sandbox, its templates,
+mapping templates and rules. Idempotent; uses var/demo-sandbox.json from scripts/demo_sandbox.py."""
+
+import json
+
+from django.conf import settings
+from django.db import transaction
+
+from cases.models import CaseType
+from integrations.models import Integration, KeyType, NotifyTemplate
+from integrations.notify.client import placeholders_of
+from mappings.models import MappingTemplate, PlaceholderMapping
+from rules.models import Action, Rule, Trigger
+
+SANDBOX_FILE = settings.VAR_DIR / "demo-sandbox.json"
+APPLICANT = {"source": "person", "role": "Applicant"}
+MAPPINGS = {
+    "email": ("Decision email", APPLICANT, {
+        "name": {"source": "person", "role": "Applicant", "detail": "first_name"},
+        "reference": {"source": "case", "detail": "reference"},
+        "address": {"source": "address", "role": "Property", "detail": "single_line"},
+        "decision": {"source": "field", "key": "decision"},
+        "decision_date": {"source": "date", "date": "decision_date", "format": "long"},
+    }),
+    "sms": ("Site visit text", APPLICANT, {
+        "name": {"source": "person", "role": "Applicant", "detail": "first_name"},
+        "address": {"source": "address", "role": "Property", "detail": "line_1"},
+        "reference": {"source": "case", "detail": "reference"},
+    }),
+    "letter": ("Decision letter", {"person_role": "Applicant", "address": {"of": "case", "role": "Property"}}, {
+        "name": {"source": "person", "role": "Applicant", "detail": "full_name"},
+        "reference": {"source": "case", "detail": "reference"},
+        "decision": {"source": "field", "key": "decision"},
+    }),
+}
+
+
+def consent(channel, value=True):
+    return {"subject": {"source": "person", "role": "Applicant", "detail": f"consent_{channel}"},
+            "operator": "is_true" if value else "is_false"}
+
+
+RULES = [
+    ("Decision issued: email the applicant", "email", Trigger.STATUS_CHANGED, {"to": "Decision issued"},
+     [consent("email")]),
+    ("Decision issued: letter when there is no email consent", "letter", Trigger.STATUS_CHANGED,
+     {"to": "Decision issued"}, [consent("email", False), consent("letter")]),
+    ("Site visit needed: text the applicant", "sms", Trigger.FIELD_CHANGED,
+     {"field": "site_visit_needed", "to": "true"}, [consent("sms")]),
+]
+
+
+def _integration(data):
+    integration = Integration.objects.filter(name="Planning (Notify sandbox)").first()
+    if integration is None or integration.decrypted_api_key() != data["api_key"]:
+        integration = integration or Integration(name="Planning (Notify sandbox)")
+        integration.set_api_key(data["api_key"])
+    integration.enabled = True
+    integration.base_url = data["base_url"]
+    integration.key_type = KeyType.TEST
+    integration.verified_service = "The local Notify sandbox (demo)"
+    integration.save()
+    return integration
+
+
+def _templates(integration, data):
+    cached = {}
+    for kind, template in data["templates"].items():
+        cached[kind], _ = NotifyTemplate.objects.update_or_create(
+            integration=integration, notify_id=template["id"],
+            defaults={"name": template["name"], "type": kind, "version": 1, "subject": template["subject"],
+                      "body": template["body"], "placeholders": placeholders_of({**template, "type": kind})},
+        )
+    return cached
+
+
+def _mapping(integration, kind, template):
+    name, recipient, placeholders = MAPPINGS[kind]
+    mapping, created = MappingTemplate.objects.get_or_create(
+        integration=integration, name=name,
+        defaults={"channel": kind, "notify_template_id": template.notify_id, "notify_template_name": template.name,
+                  "template_version": template.version, "recipient": recipient})
+    if created:
+        for placeholder, source in placeholders.items():
+            PlaceholderMapping.objects.create(mapping_template=mapping, placeholder=placeholder, source=source)
+    return mapping
+
+
+@transaction.atomic
+def load_notifications_demo(sandbox_file=None):
+    """Set up the sandbox integration, mappings and rules. Returns what it did, in words."""
+    sandbox_file = sandbox_file or SANDBOX_FILE
+    if not sandbox_file.exists():
+        return "No sandbox prepared (run scripts/demo_sandbox.py): skipped the Notify integration"
+    data = json.loads(sandbox_file.read_text())
+    integration = _integration(data)
+    templates = _templates(integration, data)
+    mappings = {kind: _mapping(integration, kind, template) for kind, template in templates.items()}
+    case_type = CaseType.objects.get(name="Planning application")
+    for order, (name, kind, trigger, config, conditions) in enumerate(RULES):
+        rule, created = Rule.objects.get_or_create(
+            case_type=case_type, name=name,
+            defaults={"trigger": trigger, "trigger_config": config, "conditions": conditions, "order": order,
+                      "manual": True})
+        if created:
+            Action.objects.create(rule=rule, mapping_template=mappings[kind])
+    return f"Notify integration on {data['base_url']} with {len(mappings)} mapping templates and {len(RULES)} rules"

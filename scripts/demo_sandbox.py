@@ -1,0 +1,52 @@
+"""Prepare the Notify sandbox for `make run`: a demo service, a test key and three templates.
+
+Uses the sandbox's own command line on its data file and writes what the demo loader needs (address,
+key, template ids) to var/demo-sandbox.json. Running it again reuses what is there.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "var" / "notify-sandbox.sqlite3"
+OUT = ROOT / "var" / "demo-sandbox.json"
+SERVICE = "Planning demo"
+TEMPLATES = {
+    "email": ("Planning decision", "Decision on your planning application ((reference))",
+              "Dear ((name)),\n\nWe have decided your application ((reference)) for ((address)).\n\n"
+              "Decision: ((decision))\n\nDecision date: ((decision_date))\n\nPlanning team"),
+    "sms": ("Site visit reminder", None,
+            "Hello ((name)), a planning officer will visit ((address)) about application ((reference)). "
+            "Reply STOP to opt out."),
+    "letter": ("Decision letter", "Decision on application ((reference))",
+               "Dear ((name)),\n\nYour application ((reference)) has been decided: ((decision))."),
+}
+
+
+def cli(*args):
+    result = subprocess.run([sys.executable, "-m", "notify_sandbox", *args, "--data", str(DATA),
+                             "--service-name", SERVICE], cwd=ROOT, check=True, capture_output=True, text=True)
+    return result.stdout.strip()
+
+
+def main():
+    if OUT.exists() and DATA.exists():
+        print(f"Sandbox demo ready ({OUT.relative_to(ROOT)})")
+        return
+    DATA.parent.mkdir(parents=True, exist_ok=True)
+    cli("create-service")
+    key = cli("create-key", "--type", "test", "--name", "demo")
+    templates = {}
+    for kind, (name, subject, body) in TEMPLATES.items():
+        args = ["create-template", "--type", kind, "--name", name, "--body", body]
+        if subject:
+            args += ["--subject", subject]
+        templates[kind] = {"id": cli(*args), "name": name, "subject": subject or "", "body": body}
+    OUT.write_text(json.dumps({"base_url": "http://127.0.0.1:6011", "api_key": key, "templates": templates}, indent=2))
+    print(f"Sandbox demo prepared ({OUT.relative_to(ROOT)})")
+
+
+if __name__ == "__main__":
+    main()

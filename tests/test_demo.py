@@ -1,0 +1,54 @@
+"""The demo `make run` loads: complete, and the same however often it is loaded."""
+
+import json
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+
+from cases.demo import load_demo
+from cases.models import Case
+from demo.loader import load_notifications_demo
+from integrations.models import Integration
+from mappings.models import MappingTemplate
+from rules.models import Rule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sandbox_file(tmp_path):
+    path = tmp_path / "demo-sandbox.json"
+    key = f"demo-{uuid.uuid4()}-{uuid.uuid4()}"
+    templates = {kind: {"id": str(uuid.uuid4()), "name": kind, "subject": "S ((reference))",
+                        "body": "Hello ((name)) ((reference)) ((address)) ((decision)) ((decision_date))"}
+                 for kind in ("email", "sms", "letter")}
+    path.write_text(json.dumps({"base_url": "http://127.0.0.1:6011", "api_key": key, "templates": templates}))
+    return path
+
+
+def counts():
+    return (Case.objects.count(), User.objects.count(), Integration.objects.count(), MappingTemplate.objects.count(),
+            Rule.objects.count())
+
+
+def test_the_demo_loads_once_and_again_without_duplicates(sandbox_file):
+    assert load_demo() == 24
+    load_notifications_demo(sandbox_file)
+    assert counts() == (24, 3, 1, 3, 3)
+    assert {u.username: u.check_password(f"demo-{u.username}") for u in User.objects.all()} == {
+        "admin": True, "caseworker": True, "auditor": True}
+    assert load_demo() == 0
+    load_notifications_demo(sandbox_file)
+    assert counts() == (24, 3, 1, 3, 3)
+    assert all(case.person_links.filter(role="Applicant").exists() for case in Case.objects.all())
+    assert all(case.address_links.filter(role="Property").exists() for case in Case.objects.all())
+    integration = Integration.objects.get()
+    assert integration.enabled
+    assert integration.decrypted_api_key() == json.loads(sandbox_file.read_text())["api_key"]
+
+
+def test_without_a_sandbox_the_notification_demo_is_skipped(tmp_path):
+    load_demo()
+    assert "skipped" in load_notifications_demo(tmp_path / "missing.json")
+    assert Integration.objects.count() == 0
