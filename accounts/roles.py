@@ -35,6 +35,7 @@ ROLE_PERMISSIONS = {
     ],
     AUDITORS: [
         "integrations.view_logentry",
+        "integrations.view_attempt",
         "integrations.export_logentry",
     ],
 }

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from .roles import ADMINISTRATORS, CASEWORKERS, user_roles
+from .roles import ADMINISTRATORS, AUDITORS, CASEWORKERS, user_roles
 
 
 @login_required
@@ -10,4 +10,6 @@ def home(request):
     held = user_roles(request.user)
     if CASEWORKERS in held or ADMINISTRATORS in held:
         return redirect("cases:case_list")
+    if AUDITORS in held:
+        return redirect("log:list")
     return render(request, "home.html")

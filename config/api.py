@@ -4,12 +4,18 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import AddressViewSet, CaseTypeViewSet, CaseViewSet, PersonViewSet
 from integrations.api import IntegrationViewSet
+from integrations.log_api import LogEntryViewSet
 
+# No format suffixes (they would read /api/log/export.csv as the entry "export" in CSV), and an optional
+# trailing slash: /api/cases/ and /api/cases both work, and the export is exactly /api/log/export.csv.
 router = DefaultRouter()
+router.include_format_suffixes = False
+router.trailing_slash = "/?"
 router.register("case-types", CaseTypeViewSet, basename="casetype")
 router.register("cases", CaseViewSet, basename="case")
 router.register("people", PersonViewSet, basename="person")
 router.register("addresses", AddressViewSet, basename="address")
 router.register("integrations", IntegrationViewSet, basename="integration")
+router.register("log", LogEntryViewSet, basename="log")
 
 urlpatterns = router.urls

@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("cases.urls")),
     path("settings/integrations/", include("integrations.urls")),
+    path("log/", include("integrations.log_urls")),
     path("api/", include((api_patterns, "api"))),
 ]

@@ -14,7 +14,7 @@ def test_sign_in_takes_each_role_to_its_work(client, caseworker, auditor):
     assert client.get(reverse("home")).url == reverse("cases:case_list")
     client.post(reverse("accounts:logout"))
     client.post(reverse("accounts:login"), {"username": "auditor", "password": "correct horse battery staple"})
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home")).url == reverse("log:list")
 
 
 def test_a_wrong_password_is_refused_with_an_error_summary(client, caseworker):

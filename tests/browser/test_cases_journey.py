@@ -14,9 +14,9 @@ from .conftest import check_accessibility, sign_in, visit
 @pytest.mark.parametrize(
     ("role", "sees", "does_not_see"),
     [
-        ("admin", ["Cases", "Settings"], []),
-        ("caseworker", ["Cases"], ["Settings"]),
-        ("auditor", [], ["Cases", "Settings"]),
+        ("admin", ["Cases", "Settings", "Notify", "Integration log"], []),
+        ("caseworker", ["Cases"], ["Settings", "Notify", "Integration log"]),
+        ("auditor", ["Integration log"], ["Cases", "Settings", "Notify"]),
     ],
 )
 def test_each_role_signs_in_and_sees_its_navigation(page, users, role, sees, does_not_see):

@@ -1,0 +1,96 @@
+"""The integration log API: read (with the page's filters), export as CSV, resend. Nobody edits entries."""
+
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from .exports import log_csv_response
+from .log import Attempt, Channel, LogEntry, Status
+from .log_services import NotResendable, log_entry_resend
+from .selectors import log_entries
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attempt
+        fields = ["number", "started_at", "duration_ms", "outcome", "status_code", "error_type", "message"]
+
+
+class LogEntrySerializer(serializers.ModelSerializer):
+    integration = serializers.CharField(source="integration.name")
+    attempts = AttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = LogEntry
+        fields = ["id", "created_at", "status", "failure_kind", "reason", "channel", "integration", "case",
+                  "case_reference", "rule_id", "rule_name", "mapping_template_id", "mapping_template_name", "recipient",
+                  "template_id", "template_version", "personalisation", "reference", "notify_id", "notify_status",
+                  "attempt_count", "retry_count", "next_attempt_at", "sent_at", "attempts"]
+
+
+class LogFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    integration = django_filters.NumberFilter()
+    case = django_filters.NumberFilter()
+    case_reference = django_filters.CharFilter()
+    rule = django_filters.CharFilter(help_text="Rule name contains")
+    mapping_template = django_filters.CharFilter(help_text="Mapping template name contains")
+    notify_id = django_filters.UUIDFilter()
+    date_from = django_filters.DateFilter()
+    date_to = django_filters.DateFilter()
+
+    class Meta:
+        model = LogEntry
+        fields = []
+
+    def filter_queryset(self, queryset):
+        return log_entries(filters=self.form.cleaned_data)
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+
+
+class LogPermission(BasePermission):
+    """Auditors and administrators read; caseworkers read one case's log (?case=); admins resend."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if view.action == "resend":
+            return user.has_perm("integrations.resend_logentry")
+        if view.action == "export":
+            return user.has_perm("integrations.export_logentry")
+        if user.has_perm("integrations.view_logentry"):
+            return True
+        return bool(view.action == "list" and request.query_params.get("case") and user.has_perm("integrations.view_case_log"))
+
+
+class LogEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = LogEntry.objects.select_related("integration").prefetch_related("attempts")
+    serializer_class = LogEntrySerializer
+    filterset_class = LogFilter
+    pagination_class = NewestFirst
+    permission_classes = [LogPermission]
+
+    @extend_schema(request=None, responses={202: LogEntrySerializer, 400: OpenApiResponse(description="Not resendable")})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        try:
+            entry = log_entry_resend(entry=self.get_object(), actor=request.user)
+        except NotResendable as refusal:
+            return Response({"detail": str(refusal)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], url_path="export.csv", pagination_class=None)
+    def export(self, request):
+        return log_csv_response(self.filter_queryset(LogEntry.objects.select_related("integration")))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import log_views
+
+app_name = "log"
+
+urlpatterns = [
+    path("", log_views.log_list, name="list"),
+    path("export.csv", log_views.log_export, name="export"),
+    path("<int:pk>/", log_views.log_detail, name="detail"),
+    path("<int:pk>/resend/", log_views.log_resend, name="resend"),
+]

@@ -1,0 +1,89 @@
+"""The integration log pages for auditors and administrators: list with filters, an entry, CSV, resend."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import page_permission_required
+
+from .exports import log_csv_response
+from .log import Channel, LogEntry, Status
+from .log_services import NotResendable, log_entry_resend
+from .models import Integration
+from .selectors import daily_counts, keyset_page, log_entries
+
+PAGE_SIZE = 50
+
+
+class LogFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
+    integration = forms.ChoiceField(required=False)
+    case_reference = forms.CharField(required=False, label="Case reference")
+    rule = forms.CharField(required=False, label="Rule name contains")
+    mapping_template = forms.CharField(required=False, label="Mapping template name contains")
+    notify_id = forms.UUIDField(required=False, label="Notify message ID",
+                                error_messages={"invalid": "Enter a Notify message ID, like 740e5834-3a29-46b4-9a6f-16142fde533a"})
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "Enter a real date, like 2026-03-27"})
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "Enter a real date, like 2026-03-27"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["integration"].choices = [("", "Any integration"),
+                                              *Integration.objects.values_list("pk", "name")]
+
+    def filters(self):
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")} if self.is_valid() else {}
+
+
+def _querystring(request, **changes):
+    params = request.GET.copy()
+    for name, value in changes.items():
+        params.pop(name, None)
+        if value:
+            params[name] = value
+    return params.urlencode()
+
+
+@page_permission_required("integrations.view_logentry")
+def log_list(request):
+    form = LogFilterForm(request.GET or None)
+    filters = form.filters()
+    rows, cursor = keyset_page(log_entries(filters=filters), after=request.GET.get("after"), size=PAGE_SIZE)
+    days = daily_counts()
+    peak = max([sent + failed for _, sent, failed in days] or [0]) or 1
+    return render(request, "integrations/log/list.html", {
+        "form": form, "entries": rows, "next_query": _querystring(request, after=cursor) if cursor else None,
+        "first_query": _querystring(request, after=None) if request.GET.get("after") else None,
+        "export_query": _querystring(request, after=None),
+        "days": [(day, sent, failed, round(20 * sent / peak) * 5, round(20 * failed / peak) * 5)
+                 for day, sent, failed in days],
+    })
+
+
+@page_permission_required("integrations.view_logentry")
+def log_detail(request, pk):
+    entry = get_object_or_404(LogEntry.objects.select_related("integration", "case"), pk=pk)
+    return render(request, "integrations/log/detail.html", {"entry": entry, "attempts": entry.attempts.all()})
+
+
+@page_permission_required("integrations.export_logentry")
+def log_export(request):
+    form = LogFilterForm(request.GET or None)
+    return log_csv_response(log_entries(filters=form.filters()))
+
+
+@page_permission_required("integrations.resend_logentry")
+@require_POST
+def log_resend(request, pk):
+    entry = get_object_or_404(LogEntry, pk=pk)
+    try:
+        log_entry_resend(entry=entry, actor=request.user)
+    except NotResendable as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "The message is queued again. Notify is asked first whether it already has it.")
+    return redirect("log:detail", pk=pk)
