@@ -103,6 +103,7 @@ class Outcome(models.TextChoices):
     RATE_LIMITED = "rate_limited", "Rate limited"
     DAILY_LIMIT = "daily_limit", "Daily limit reached"
     FAILED = "failed", "Failed"
+    STATUS = "status", "Delivery status looked up"
 
 
 class Attempt(models.Model):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from .exports import log_csv_response
 from .log import Attempt, Channel, LogEntry, Status
-from .log_services import NotResendable, log_entry_resend
+from .log_services import NotResendable, log_entry_refresh_status, log_entry_resend
 from .selectors import log_entries
 
 
@@ -67,6 +67,8 @@ class LogPermission(BasePermission):
             return False
         if view.action == "resend":
             return user.has_perm("integrations.resend_logentry")
+        if view.action == "refresh_status":
+            return user.has_perm("integrations.view_logentry")
         if view.action == "export":
             return user.has_perm("integrations.export_logentry")
         if user.has_perm("integrations.view_logentry"):
@@ -89,6 +91,15 @@ class LogEntryViewSet(viewsets.ReadOnlyModelViewSet):
         except NotResendable as refusal:
             return Response({"detail": str(refusal)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.get_serializer(entry).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: LogEntrySerializer, 400: OpenApiResponse(description="No status")})
+    @action(detail=True, methods=["post"], url_path="refresh-status")
+    def refresh_status(self, request, pk=None):
+        try:
+            entry = log_entry_refresh_status(entry=self.get_object())
+        except NotResendable as refusal:
+            return Response({"detail": str(refusal)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(entry).data)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=False, methods=["get"], url_path="export.csv", pagination_class=None)

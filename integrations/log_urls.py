@@ -9,4 +9,5 @@ urlpatterns = [
     path("export.csv", log_views.log_export, name="export"),
     path("<int:pk>/", log_views.log_detail, name="detail"),
     path("<int:pk>/resend/", log_views.log_resend, name="resend"),
+    path("<int:pk>/status/", log_views.log_refresh_status, name="status"),
 ]

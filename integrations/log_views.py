@@ -9,7 +9,7 @@ from accounts.decorators import page_permission_required
 
 from .exports import log_csv_response
 from .log import Channel, LogEntry, Status
-from .log_services import NotResendable, log_entry_resend
+from .log_services import NotResendable, log_entry_refresh_status, log_entry_resend
 from .models import Integration
 from .selectors import daily_counts, keyset_page, log_entries
 
@@ -86,4 +86,17 @@ def log_resend(request, pk):
         messages.error(request, str(refusal))
     else:
         messages.success(request, "The message is queued again. Notify is asked first whether it already has it.")
+    return redirect("log:detail", pk=pk)
+
+
+@page_permission_required("integrations.view_logentry")
+@require_POST
+def log_refresh_status(request, pk):
+    entry = get_object_or_404(LogEntry.objects.select_related("integration"), pk=pk)
+    try:
+        entry = log_entry_refresh_status(entry=entry)
+    except NotResendable as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Notify says the message is {entry.notify_status}")
     return redirect("log:detail", pk=pk)

@@ -198,3 +198,31 @@ def test_500_messages_through_500s_and_timeouts_all_arrive_exactly_once(worker, 
     assert done, f"not sent: {list(left.items())[:5]}"
     counts = sandbox.counts()["by_reference"]
     assert {e.reference: counts.get(e.reference) for e in entries} == {e.reference: 1 for e in entries}
+
+
+@pytest.mark.django_db
+def test_the_delivery_status_is_fetched_from_notify_and_kept(integration, email_template, sandbox, quiet_broker,
+                                                             client, auditor):
+    from django.urls import reverse
+
+    entry = put(integration, email_template)
+    sending.send_entry(entry.pk)
+    time.sleep(1.1)  # the sandbox delivers after a second
+    client.force_login(auditor)
+    response = client.post(reverse("log:status", args=[entry.pk]), follow=True)
+    assert "Notify says the message is delivered" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.notify_status == "delivered"
+    assert list(entry.attempts.values_list("outcome", flat=True)) == [Outcome.SENT, Outcome.STATUS]
+
+
+@pytest.mark.django_db
+def test_the_operator_view_shows_the_queue_and_the_limiter(integration, email_template, quiet_broker, capsys):
+    from django.core.management import call_command
+
+    put(integration, email_template)
+    call_command("outbox_status")
+    out = capsys.readouterr().out
+    assert "Queue: queued: 1, retrying: 0, sending: 0" in out
+    assert "Oldest queued message: " in out
+    assert "Rate limiter, Planning (3000 a minute): sending freely" in out

@@ -10,11 +10,11 @@ TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
 CONSENTED = {"subject": {"source": "person", "role": "Applicant", "detail": "consent_email"}, "operator": "is_true"}
 
 
-def make_mapping():
+def make_mapping(integration=None, template_id=TEMPLATE_ID):
     """An email mapping template: the Applicant's first name and the decision field."""
-    integration = Integration.objects.create(name="Planning", enabled=True)
+    integration = integration or Integration.objects.create(name="Planning", enabled=True)
     template = MappingTemplate.objects.create(
-        name="Decision email", integration=integration, channel="email", notify_template_id=TEMPLATE_ID,
+        name="Decision email", integration=integration, channel="email", notify_template_id=template_id,
         template_version=1, recipient={"source": "person", "role": "Applicant"},
     )
     PlaceholderMapping.objects.create(mapping_template=template, placeholder="name",

@@ -1,0 +1,99 @@
+"""With the broker down while rules fire, every message is still sent once it is back (the outbox sweeper)."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+
+from cases import services
+from config.celery_app import app
+from integrations import outbox
+from integrations.log import LogEntry, Status
+from integrations.models import Integration
+from integrations.services import integration_save
+from rules.models import Trigger
+from tests.rules.helpers import applicant_case, make_mapping, make_rule
+from tests.workers import start_worker
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server to stop and start")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A Redis of this test's own, so it can be stopped without touching anyone else's."""
+
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = tmp_path
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--dir", str(self.dir)], stdout=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        for _ in range(50):
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("private redis did not start")
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture
+def broker(tmp_path, settings):
+    server = PrivateRedis(tmp_path)
+    server.start()
+    original = app.conf.broker_url
+    app.conf.broker_url = server.url
+    app._pool = None  # publish through the private broker from now on
+    yield server
+    server.stop()
+    app.conf.broker_url = original
+    app._pool = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_fired_while_the_broker_is_down_are_all_sent_when_it_is_back(broker, case_type, sandbox, notify_key):
+    integration = integration_save(integration=Integration(name="Outage", enabled=True, base_url=sandbox.base_url),
+                                   new_key=notify_key)
+    template = sandbox.create_template("email", subject="S", body="Hello ((name)), ((decision))")
+    make_rule(case_type, make_mapping(integration, template), trigger=Trigger.STATUS_CHANGED,
+              trigger_config={"to": "Decision issued"}, conditions=[])
+    cases = [applicant_case(case_type) for _ in range(8)]
+    broker.stop()
+    decided = case_type.statuses.get(name="Decision issued")
+    for case in cases:
+        services.case_update(case=case, status=decided)  # saves, even though nothing can be queued
+    assert LogEntry.objects.filter(status=Status.QUEUED).count() == 8
+    assert not LogEntry.objects.exclude(enqueued_at=None).exists()
+
+    broker.start()
+    app._pool = None
+    worker = start_worker(concurrency=2, REDIS_URL=broker.url)
+    try:
+        published, _ = outbox.sweep()  # what beat runs every 15 seconds
+        assert published == 8
+        deadline = time.monotonic() + 60
+        while LogEntry.objects.exclude(status=Status.SENT).exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        worker.stop()
+    assert LogEntry.objects.filter(status=Status.SENT).count() == 8
+    counts = sandbox.counts()["by_reference"]
+    assert all(counts[e.reference] == 1 for e in LogEntry.objects.all())
