@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from cases.api import AddressViewSet, CaseTypeViewSet, CaseViewSet, PersonViewSet
 from integrations.api import IntegrationViewSet
 from integrations.log_api import LogEntryViewSet
+from mappings.api import MappingTemplateViewSet
 
 # No format suffixes (they would read /api/log/export.csv as the entry "export" in CSV), and an optional
 # trailing slash: /api/cases/ and /api/cases both work, and the export is exactly /api/log/export.csv.
@@ -17,5 +18,6 @@ router.register("people", PersonViewSet, basename="person")
 router.register("addresses", AddressViewSet, basename="address")
 router.register("integrations", IntegrationViewSet, basename="integration")
 router.register("log", LogEntryViewSet, basename="log")
+router.register("mapping-templates", MappingTemplateViewSet, basename="mappingtemplate")
 
 urlpatterns = router.urls

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("cases.urls")),
     path("settings/integrations/", include("integrations.urls")),
+    path("settings/integrations/<int:integration_pk>/mapping-templates/", include("mappings.urls")),
     path("log/", include("integrations.log_urls")),
     path("api/", include((api_patterns, "api"))),
 ]

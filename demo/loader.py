@@ -74,11 +74,11 @@ def _templates(integration, data):
     return cached
 
 
-def _mapping(integration, kind, template):
+def _mapping(integration, case_type, kind, template):
     name, recipient, placeholders = MAPPINGS[kind]
     mapping, created = MappingTemplate.objects.get_or_create(
         integration=integration, name=name,
-        defaults={"channel": kind, "notify_template_id": template.notify_id, "notify_template_name": template.name,
+        defaults={"channel": kind, "case_type": case_type, "notify_template_id": template.notify_id, "notify_template_name": template.name,
                   "template_version": template.version, "recipient": recipient})
     if created:
         for placeholder, source in placeholders.items():
@@ -95,8 +95,8 @@ def load_notifications_demo(sandbox_file=None):
     data = json.loads(sandbox_file.read_text())
     integration = _integration(data)
     templates = _templates(integration, data)
-    mappings = {kind: _mapping(integration, kind, template) for kind, template in templates.items()}
     case_type = CaseType.objects.get(name="Planning application")
+    mappings = {kind: _mapping(integration, case_type, kind, template) for kind, template in templates.items()}
     for order, (name, kind, trigger, config, conditions) in enumerate(RULES):
         rule, created = Rule.objects.get_or_create(
             case_type=case_type, name=name,

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from . import outbox, retry
 from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
-from .notify.client import NotifyGateway
+from .models import NotifyTemplate
+from .notify.client import NotifyGateway, placeholders_of
 from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited
 from .ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slot
 
@@ -130,11 +131,15 @@ def send_entry(entry_id):
         return
     gateway = NotifyGateway(integration)
     started = timezone.now()
+    entry.attempt_count += 1
     try:
+        problem = template_problem(entry, gateway)
+        if problem:
+            _fail(entry, FailureKind.PERMANENT, problem)
+            return
         if entry.ambiguous and _look_up_first(entry, gateway):
             return
         started = timezone.now()
-        entry.attempt_count += 1
         response = gateway.send(entry)
     except NotifyError as error:
         _handle_failure(entry, error, started)
@@ -142,6 +147,46 @@ def send_entry(entry_id):
     _record_attempt(entry, started=started, outcome=Outcome.SENT, status_code=201)
     _mark_sent(entry, response["id"])
     logger.info("Sent log entry %s", entry.pk, extra={"log_entry_id": entry.pk, "notify_id": response["id"]})
+
+
+def cached_template(integration, template_id, gateway):
+    """The template as cached, fetched again from Notify when the cache is older than TEMPLATE_CACHE_SECONDS."""
+    cached = NotifyTemplate.objects.filter(integration=integration, notify_id=template_id).first()
+    fresh_after = timezone.now() - datetime.timedelta(seconds=getattr(settings, "TEMPLATE_CACHE_SECONDS", 300))
+    if cached is not None and cached.fetched_at >= fresh_after:
+        return cached
+    template = gateway.template(template_id)
+    cached, _ = NotifyTemplate.objects.update_or_create(
+        integration=integration, notify_id=template_id,
+        defaults={"name": template.get("name") or "", "type": template.get("type") or "",
+                  "version": template.get("version") or 1, "subject": template.get("subject") or "",
+                  "body": template.get("body") or "", "placeholders": placeholders_of(template)})
+    return cached
+
+
+def template_problem(entry, gateway):
+    """Why the entry must not be sent with the Notify template as it is now, or None.
+
+    Compares the entry's personalisation with the template's placeholders, so a template edited in
+    Notify after the mapping was made fails here, in words, instead of sending a broken message.
+    """
+    if not entry.template_id:
+        return None
+    try:
+        template = cached_template(entry.integration, entry.template_id, gateway)
+    except Permanent as error:
+        if error.status_code != 404:
+            raise
+        return (f"Not sent: Notify has no template {entry.template_id} (was it deleted?). Choose another template "
+                "in the mapping template, then resend.")
+    given = {name.lower().replace(" ", "") for name in entry.personalisation}
+    missing = [p for p in template.placeholders if p.lower().replace(" ", "") not in given]
+    if not missing:
+        return None
+    names = ", ".join(f"(({name}))" for name in missing)
+    mapping = f" '{entry.mapping_template_name}'" if entry.mapping_template_name else ""
+    return (f"Not sent: the Notify template has changed (now version {template.version}) and needs {names}, "
+            f"which the mapping template{mapping} does not fill. Update the mapping template, then resend.")
 
 
 def _fail(entry, kind, reason):

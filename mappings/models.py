@@ -13,6 +13,8 @@ class MappingTemplate(models.Model):
     name = models.CharField(max_length=100)
     integration = models.ForeignKey("integrations.Integration", on_delete=models.PROTECT,
                                     related_name="mapping_templates")
+    case_type = models.ForeignKey("cases.CaseType", on_delete=models.PROTECT, related_name="mapping_templates",
+                                  help_text="Whose fields, people and addresses fill the template.")
     channel = models.CharField("Type", max_length=10, choices=Channel.choices)
     notify_template_id = models.CharField("Notify template", max_length=36)
     notify_template_name = models.CharField(max_length=200, blank=True)

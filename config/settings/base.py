@@ -221,6 +221,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=10.0)
 NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=900.0)
 NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10.0)
+# How long a cached Notify template is trusted before a send fetches it again (the before-send drift check).
+TEMPLATE_CACHE_SECONDS = env.int("TEMPLATE_CACHE_SECONDS", default=300)
 
 # The service's name as shown in the header.
 SERVICE_NAME = env("SERVICE_NAME", default="Case notifications")

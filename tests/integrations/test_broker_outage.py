@@ -55,17 +55,22 @@ class PrivateRedis:
             self.process = None
 
 
+def use_broker(url):
+    """Point this process's Celery app at another broker, dropping every cached connection."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker(tmp_path, settings):
     server = PrivateRedis(tmp_path)
     server.start()
     original = app.conf.broker_url
-    app.conf.broker_url = server.url
-    app._pool = None  # publish through the private broker from now on
+    use_broker(server.url)
     yield server
     server.stop()
-    app.conf.broker_url = original
-    app._pool = None
+    use_broker(original)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -84,7 +89,7 @@ def test_messages_fired_while_the_broker_is_down_are_all_sent_when_it_is_back(br
     assert not LogEntry.objects.exclude(enqueued_at=None).exists()
 
     broker.start()
-    app._pool = None
+    use_broker(broker.url)
     worker = start_worker(concurrency=2, REDIS_URL=broker.url)
     try:
         published, _ = outbox.sweep()  # what beat runs every 15 seconds

@@ -64,7 +64,8 @@ def test_a_deleted_template_fails_once_with_the_reason(integration, quiet_broker
     entry = put(integration, "f33517ff-2a88-4f6e-b855-c550268ce08a")
     sending.send_entry(entry.pk)
     entry.refresh_from_db()
-    assert (entry.status, entry.reason, entry.attempts.count()) == (Status.FAILED, "Template not found", 1)
+    assert entry.status == Status.FAILED
+    assert entry.reason.startswith("Not sent: Notify has no template f33517ff-2a88-4f6e-b855-c550268ce08a")
 
 
 @pytest.mark.django_db
@@ -226,3 +227,17 @@ def test_the_operator_view_shows_the_queue_and_the_limiter(integration, email_te
     assert "Queue: queued: 1, retrying: 0, sending: 0" in out
     assert "Oldest queued message: " in out
     assert "Rate limiter, Planning (3000 a minute): sending freely" in out
+
+
+@pytest.mark.django_db
+def test_a_template_edited_in_notify_fails_loudly_instead_of_sending(integration, sandbox, quiet_broker, settings):
+    template = sandbox.create_template("email", name="Changing", subject="S", body="Hello ((name))")
+    entry = put(integration, template)
+    sandbox.create_template("email", name="Changing", subject="S", body="Hello ((name)), pay ((fee))",
+                            template_id=template)
+    settings.TEMPLATE_CACHE_SECONDS = 0  # the cache is stale: the send looks at Notify's current template
+    sending.send_entry(entry.pk)
+    entry.refresh_from_db()
+    assert (entry.status, entry.failure_kind) == (Status.FAILED, FailureKind.PERMANENT)
+    assert "the Notify template has changed (now version 2) and needs ((fee))" in entry.reason
+    assert sandbox.notifications(reference=entry.reference) == []

@@ -4,5 +4,5 @@ from tests.rules.helpers import make_mapping
 
 
 @pytest.fixture
-def mapping(db):
-    return make_mapping()
+def mapping(db, case_type):
+    return make_mapping(case_type=case_type)

@@ -1,6 +1,7 @@
 """Building blocks for rules tests: a mapping template, rules, and cases with an applicant."""
 
 from cases import services
+from cases.models import CaseType
 from integrations.models import Integration
 from mappings.models import MappingTemplate, PlaceholderMapping
 from rules.models import Action, Rule, Trigger
@@ -10,11 +11,13 @@ TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
 CONSENTED = {"subject": {"source": "person", "role": "Applicant", "detail": "consent_email"}, "operator": "is_true"}
 
 
-def make_mapping(integration=None, template_id=TEMPLATE_ID):
+def make_mapping(integration=None, template_id=TEMPLATE_ID, case_type=None):
     """An email mapping template: the Applicant's first name and the decision field."""
     integration = integration or Integration.objects.create(name="Planning", enabled=True)
+    case_type = case_type or CaseType.objects.get(name="Planning application")
     template = MappingTemplate.objects.create(
-        name="Decision email", integration=integration, channel="email", notify_template_id=template_id,
+        name="Decision email", integration=integration, case_type=case_type, channel="email",
+        notify_template_id=template_id,
         template_version=1, recipient={"source": "person", "role": "Applicant"},
     )
     PlaceholderMapping.objects.create(mapping_template=template, placeholder="name",

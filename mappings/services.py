@@ -1,0 +1,102 @@
+"""Saving, previewing and deleting mapping templates."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from integrations.models import NotifyTemplate
+from integrations.notify.client import NotifyGateway
+from integrations.notify.errors import NotifyError
+
+from .checks import check_recipient, check_source, drift
+from .models import MappingTemplate, PlaceholderMapping
+from .resolve import resolve
+from .snapshot import snapshot_of
+
+
+def _kinds(case_type):
+    return {f.key: f.kind for f in case_type.fields.all()}
+
+
+def cached_template(mapping):
+    return NotifyTemplate.objects.filter(integration=mapping.integration_id, notify_id=mapping.notify_template_id).first()
+
+
+def mapping_template_check(*, mapping, rows):
+    """Field-level problems ({name: [messages]}) with a mapping template and its placeholder rows."""
+    errors = {}
+    kinds = _kinds(mapping.case_type)
+    template = cached_template(mapping)
+    if template is None:
+        errors["notify_template_id"] = ["Choose one of the integration's Notify templates (fetch them if it is new)"]
+    elif template.type != mapping.channel:
+        errors["notify_template_id"] = [f"That is a{'n' if template.type == 'email' else ''} {template.type} "
+                                        f"template: choose a{'n' if mapping.channel == 'email' else ''} {mapping.channel} one"]
+    problems = check_recipient(mapping.channel, mapping.recipient or {}, kinds)
+    if problems:
+        errors["recipient"] = problems
+    for name, row in rows.items():
+        problems = check_source(row["source"], kinds)
+        if problems:
+            errors[f"placeholder:{name}"] = problems
+    if template is not None and template.type == mapping.channel:
+        missing, extra = drift(template.placeholders, rows)
+        for name in missing:
+            errors[f"placeholder:{name}"] = [f"Choose what fills (({name})): the Notify template needs it"]
+        if extra:
+            errors["__all__"] = [f"The Notify template no longer has {', '.join(f'(({n}))' for n in extra)}: "
+                                 "those mappings will be removed when you save"]
+    return errors
+
+
+@transaction.atomic
+def mapping_template_save(*, mapping, rows):
+    """Save a mapping template and its placeholder rows ({name: {"source", "optional", "citizen_text"}}).
+
+    Raises ValidationError with field-level messages; nothing is saved then.
+    """
+    errors = mapping_template_check(mapping=mapping, rows=rows)
+    blocking = {k: v for k, v in errors.items() if k != "__all__"}
+    if blocking:
+        raise ValidationError(blocking)
+    template = cached_template(mapping)
+    mapping.notify_template_name = template.name
+    mapping.template_version = template.version
+    mapping.save()
+    mapping.placeholders.all().delete()
+    wanted = {p.lower().replace(" ", "") for p in template.placeholders}
+    PlaceholderMapping.objects.bulk_create(
+        PlaceholderMapping(mapping_template=mapping, placeholder=name, source=row["source"],
+                           optional=row.get("optional", False), citizen_text=row.get("citizen_text", False))
+        for name, row in rows.items() if name.lower().replace(" ", "") in wanted
+    )
+    return mapping
+
+
+def mapping_template_preview(*, mapping, case):
+    """What the mapping gives for the case: recipient, personalisation, and Notify's rendering or the problems."""
+    result = resolve(mapping.spec(), snapshot_of(case.pk), reference="preview")
+    preview = {"problems": result.problems, "recipient": None, "personalisation": {}, "subject": None, "body": None,
+               "notify_error": None}
+    if not result.ok:
+        return preview
+    message = result.message
+    preview.update(recipient=message.recipient, personalisation=message.personalisation)
+    try:
+        rendered = NotifyGateway(mapping.integration).preview(mapping.notify_template_id, message.personalisation)
+    except NotifyError as error:
+        preview["notify_error"] = error.reason
+    else:
+        preview.update(subject=rendered.get("subject"), body=rendered.get("body"))
+    return preview
+
+
+def mapping_template_delete(*, mapping):
+    """Delete a mapping template that no rule uses; ValidationError naming the rules otherwise."""
+    rules = sorted({action.rule.name for action in mapping.actions.select_related("rule")})
+    if rules:
+        raise ValidationError(f"Rules use this mapping template: {', '.join(rules)}. Change those rules first.")
+    mapping.delete()
+
+
+def mapping_templates_for(integration):
+    return MappingTemplate.objects.filter(integration=integration).select_related("case_type")
