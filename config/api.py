@@ -1,11 +1,13 @@
 """The REST API's router: every app registers its viewsets here, so /api/ lists them all."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import AddressViewSet, CaseTypeViewSet, CaseViewSet, PersonViewSet
 from integrations.api import IntegrationViewSet
 from integrations.log_api import LogEntryViewSet
 from mappings.api import MappingTemplateViewSet
+from rules.api import BulkJobViewSet, RuleViewSet, case_run_rules_api
 
 # No format suffixes (they would read /api/log/export.csv as the entry "export" in CSV), and an optional
 # trailing slash: /api/cases/ and /api/cases both work, and the export is exactly /api/log/export.csv.
@@ -19,5 +21,11 @@ router.register("addresses", AddressViewSet, basename="address")
 router.register("integrations", IntegrationViewSet, basename="integration")
 router.register("log", LogEntryViewSet, basename="log")
 router.register("mapping-templates", MappingTemplateViewSet, basename="mappingtemplate")
+router.register("rules", RuleViewSet, basename="rule")
+router.register("rule-jobs", BulkJobViewSet, basename="rulejob")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Running rules belongs to the rules app; cases/ knows nothing of rules.
+    path("cases/<int:pk>/run-rules/", case_run_rules_api, name="case-run-rules"),
+    *router.urls,
+]

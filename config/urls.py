@@ -18,5 +18,6 @@ urlpatterns = [
     path("settings/integrations/", include("integrations.urls")),
     path("settings/integrations/<int:integration_pk>/mapping-templates/", include("mappings.urls")),
     path("log/", include("integrations.log_urls")),
+    path("rules/", include("rules.urls")),
     path("api/", include((api_patterns, "api"))),
 ]

@@ -1,0 +1,96 @@
+"""Saving rules (checked against their case type) and running them on a case by hand."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from mappings.snapshot import snapshot_of
+
+from .conditions import check_condition
+from .engine import apply_rule
+from .models import Action, Rule, Trigger
+
+DATE_SOURCES = ("created", "updated", "closed", "due")
+
+
+def _status_changed_problems(rule, config, kinds, statuses):
+    return {f"trigger_{side}": [f"'{config[side]}' is not a status of {rule.case_type.name}"]
+            for side in ("from", "to") if config.get(side) and config[side] not in statuses}
+
+
+def _field_changed_problems(rule, config, kinds, statuses):
+    return {} if config.get("field") in kinds else {"trigger_field": ["Choose one of the case type's fields"]}
+
+
+def _date_reached_problems(rule, config, kinds, statuses):
+    problems = {}
+    if config.get("date") not in DATE_SOURCES and kinds.get(config.get("date")) != "date":
+        problems["trigger_date"] = ["Choose a case date or a date field"]
+    if not isinstance(config.get("offset_days", 0), int):
+        problems["trigger_days"] = ["Enter a whole number of days"]
+    return problems
+
+
+def _time_in_status_problems(rule, config, kinds, statuses):
+    problems = {}
+    if config.get("status") not in statuses:
+        problems["trigger_status"] = ["Choose one of the case type's statuses"]
+    if not isinstance(config.get("days"), int) or config["days"] < 1:
+        problems["trigger_days"] = ["Enter a number of days, 1 or more"]
+    return problems
+
+
+TRIGGER_CHECKS = {
+    Trigger.STATUS_CHANGED: _status_changed_problems,
+    Trigger.FIELD_CHANGED: _field_changed_problems,
+    Trigger.DATE_REACHED: _date_reached_problems,
+    Trigger.TIME_IN_STATUS: _time_in_status_problems,
+}
+
+
+def _trigger_problems(rule, kinds, statuses):
+    check = TRIGGER_CHECKS.get(rule.trigger)
+    return check(rule, rule.trigger_config or {}, kinds, statuses) if check else {}
+
+
+def rule_check(*, rule, mapping_templates):
+    """Field-level problems with a rule: its trigger settings, conditions and actions."""
+    case_type = rule.case_type
+    kinds = {f.key: f.kind for f in case_type.fields.all()}
+    statuses = set(case_type.statuses.values_list("name", flat=True))
+    errors = _trigger_problems(rule, kinds, statuses)
+    for number, condition in enumerate(rule.conditions or [], start=1):
+        problems = check_condition(condition, kinds)
+        if problems:
+            errors[f"condition_{number}"] = problems
+    if not mapping_templates:
+        errors["actions"] = ["Choose at least one mapping template to apply"]
+    for mapping in mapping_templates:
+        if mapping.case_type_id != case_type.pk:
+            errors.setdefault("actions", []).append(f"'{mapping.name}' is for {mapping.case_type.name} cases")
+        elif not mapping.enabled:
+            errors.setdefault("actions", []).append(f"The mapping template '{mapping.name}' is disabled")
+        elif not mapping.integration.enabled:
+            errors.setdefault("actions", []).append(
+                f"The integration '{mapping.integration.name}' of '{mapping.name}' is disabled")
+    return errors
+
+
+@transaction.atomic
+def rule_save(*, rule, mapping_templates):
+    """Save a rule and its Apply integration actions; ValidationError with field messages otherwise."""
+    errors = rule_check(rule=rule, mapping_templates=mapping_templates)
+    if errors:
+        raise ValidationError(errors)
+    rule.save()
+    rule.actions.all().delete()
+    Action.objects.bulk_create(Action(rule=rule, mapping_template=m, order=n) for n, m in enumerate(mapping_templates))
+    return rule
+
+
+def case_run_rules(*, case):
+    """Apply the case type's rules that caseworkers may run by hand, now. Returns their outcomes."""
+    rules = (Rule.objects.filter(case_type=case.case_type_id, enabled=True, manual=True)
+             .prefetch_related("actions__mapping_template__placeholders", "actions__mapping_template__integration"))
+    snapshot = snapshot_of(case.pk)
+    with transaction.atomic():
+        return [apply_rule(rule, case, snapshot) for rule in rules]
