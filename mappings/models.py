@@ -39,7 +39,12 @@ class MappingTemplate(models.Model):
         return self.name
 
     def spec(self):
-        """The plain-data spec that mappings.resolve works on."""
+        """The plain-data spec that mappings.resolve works on (built once per loaded mapping template)."""
+        if getattr(self, "_spec", None) is None:
+            self._spec = self._build_spec()
+        return self._spec
+
+    def _build_spec(self):
         integration = self.integration
         return {
             "channel": self.channel,

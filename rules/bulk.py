@@ -15,7 +15,7 @@ from django.utils import timezone
 from mappings.snapshot import case_snapshot, snapshot_queryset
 
 from .engine import apply_rule
-from .models import BulkJob, JobStatus
+from .models import BulkJob, JobStatus, Rule
 
 logger = logging.getLogger(__name__)
 CHUNK = 500
@@ -67,7 +67,9 @@ def bulk_job_run(job_id):
     if not started:
         return
     job = BulkJob.objects.select_related("rule").get(pk=job_id)
-    rule = job.rule
+    # The rule with its actions and mappings, read once for the whole job.
+    rule = (Rule.objects.prefetch_related("actions__mapping_template__placeholders",
+                                          "actions__mapping_template__integration").get(pk=job.rule_id))
     try:
         while True:
             job.refresh_from_db(fields=["status", "last_case_id"])

@@ -1,0 +1,61 @@
+"""Bulk apply over 10,000 cases on a real worker: it reaches 100% with one log entry per case, and stops when cancelled."""
+
+import time
+
+import pytest
+
+from cases.models import Case
+from integrations.log import LogEntry
+from rules import bulk
+from rules.models import BulkJob, JobStatus, Trigger
+from tests.rules.helpers import make_rule
+from tests.workers import start_worker
+
+CASES = 10_000
+
+
+def wait_for(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+@pytest.fixture
+def ten_thousand_cases(transactional_db, case_type, mapping):
+    # No applicant on these cases: each gets a failed log entry ("The case has no linked Applicant"),
+    # which counts as the rule's outcome for the case without sending 10,000 messages anywhere.
+    status = case_type.statuses.get(is_initial=True)
+    Case.objects.bulk_create((Case(reference=f"BULK-{n:06d}", case_type=case_type, status=status)
+                              for n in range(CASES)), batch_size=2000)
+    return make_rule(case_type, mapping, trigger=Trigger.CASE_UPDATED, trigger_config={}, conditions=[])
+
+
+@pytest.fixture
+def worker(transactional_db):
+    process = start_worker(concurrency=1)
+    yield process
+    process.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_apply_reaches_every_case_and_can_be_cancelled(ten_thousand_cases, worker):
+    rule = ten_thousand_cases
+    first = bulk.bulk_job_start(rule=rule)  # queued on commit (autocommit here)
+    assert wait_for(lambda: BulkJob.objects.get(pk=first.pk).status == JobStatus.DONE, 180)
+    first.refresh_from_db()
+    assert (first.done, first.total, first.percent, first.applied) == (CASES, CASES, 100, CASES)
+    assert LogEntry.objects.count() == CASES
+    assert LogEntry.objects.values("case").distinct().count() == CASES
+
+    again = bulk.bulk_job_start(rule=rule)
+    assert wait_for(lambda: BulkJob.objects.get(pk=again.pk).done > 0, 60)
+    bulk.bulk_job_cancel(job=again)
+    time.sleep(2)
+    again.refresh_from_db()
+    assert again.status == JobStatus.CANCELLED
+    assert again.done < CASES
+    assert again.applied == 0  # sends once: the first job already covered every case
+    assert LogEntry.objects.count() == CASES
