@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -103,20 +104,54 @@ def _save_with_link(request, form, case, save, link):
     return True
 
 
+def link_person(*, case, role, actor, thing):
+    return services.case_link_person(case=case, person=thing, role=role, actor=actor)
+
+
+def link_address(*, case, role, actor, thing):
+    return services.case_link_address(case=case, address=thing, role=role, actor=actor)
+
+
+def _link_existing(request, case, model, link):
+    """Link a person or address already in the service (POST "existing" and "role"); True when done."""
+    thing = model.objects.filter(pk=request.POST.get("existing")).first()
+    role = (request.POST.get("role") or "").strip()
+    if thing is None or not role:
+        messages.error(request, "Choose who or what to link, and their role")
+        return False
+    link(case=case, role=role, actor=request.user, thing=thing)
+    messages.success(request, f"{thing} linked as {role}")
+    return True
+
+
+def _matches(model, query, fields):
+    if len(query) < 2:
+        return []
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": query})
+    return list(model.objects.filter(condition)[:10])
+
+
 @page_permission_required("cases.change_case", "cases.add_person")
 @require_http_methods(["GET", "POST"])
 def case_add_person(request, pk):
     case = get_object_or_404(Case.objects.select_related("case_type"), pk=pk)
     roles = case.case_type.person_roles or ["Applicant"]
+    if request.method == "POST" and "existing" in request.POST:
+        _link_existing(request, case, Person, link_person)
+        return redirect("cases:case_detail", pk=case.pk)
     form = PersonForm(request.POST or None, initial={"role": roles[0]})
     if request.method == "POST" and form.is_valid() and _save_with_link(
         request, form, case, lambda p: services.person_save(person=p, actor=request.user),
-        lambda case, role, actor, thing: services.case_link_person(case=case, person=thing, role=role, actor=actor),
+        link_person,
     ):
         messages.success(request, f"{form.instance.full_name} added as {form.cleaned_data['role']}")
         return redirect("cases:case_detail", pk=case.pk)
-    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": "Add a person",
-                                                     "roles": roles, "button": "Add person"})
+    query = request.GET.get("q", "").strip()
+    return render(request, "cases/thing_form.html", {
+        "form": form, "case": case, "title": "Add a person", "roles": roles, "button": "Add person", "query": query,
+        "matches": _matches(Person, query, ("first_name", "last_name", "email")), "what": "person"})
 
 
 @page_permission_required("cases.change_case", "cases.add_address")
@@ -124,15 +159,20 @@ def case_add_person(request, pk):
 def case_add_address(request, pk):
     case = get_object_or_404(Case.objects.select_related("case_type"), pk=pk)
     roles = case.case_type.address_roles or ["Property"]
+    if request.method == "POST" and "existing" in request.POST:
+        _link_existing(request, case, Address, link_address)
+        return redirect("cases:case_detail", pk=case.pk)
     form = AddressForm(request.POST or None, initial={"role": roles[0], "country": "United Kingdom"})
     if request.method == "POST" and form.is_valid() and _save_with_link(
         request, form, case, lambda a: services.address_save(address=a, actor=request.user),
-        lambda case, role, actor, thing: services.case_link_address(case=case, address=thing, role=role, actor=actor),
+        link_address,
     ):
         messages.success(request, "Address added")
         return redirect("cases:case_detail", pk=case.pk)
-    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": "Add an address",
-                                                     "roles": roles, "button": "Add address"})
+    query = request.GET.get("q", "").strip()
+    return render(request, "cases/thing_form.html", {
+        "form": form, "case": case, "title": "Add an address", "roles": roles, "button": "Add address",
+        "query": query, "matches": _matches(Address, query, ("line_1", "postcode", "town")), "what": "address"})
 
 
 @page_permission_required("cases.change_person")

@@ -185,3 +185,23 @@ def test_a_status_in_use_cannot_be_deleted(admin_client, case_type):
     response = admin_client.post(reverse("cases:status_delete", args=[case_type.pk, received.pk]))
     assert "1 cases are in this status" in response.content.decode()
     assert case_type.statuses.filter(pk=received.pk).exists()
+
+
+def test_linking_someone_already_in_the_service(signed_in, case_type):
+    case = make_case(case_type)
+    agent = PersonFactory(first_name="Priya", last_name="Shah", email="priya@agents.example.com")
+    url = reverse("cases:case_add_person", args=[case.pk])
+    page = signed_in.get(url, {"q": "shah"}).content.decode()
+    assert "priya@agents.example.com" in page
+    response = signed_in.post(url, {"existing": agent.pk, "role": "Agent"})
+    assert response.status_code == 302
+    assert list(case.person_links.values_list("person", "role")) == [(agent.pk, "Agent")]
+
+
+def test_linking_an_address_already_in_the_service(signed_in, case_type):
+    case = make_case(case_type)
+    address = AddressFactory(line_1="9 Mill Road", postcode="M1 1AE")
+    url = reverse("cases:case_add_address", args=[case.pk])
+    assert "9 Mill Road" in signed_in.get(url, {"q": "M1 1AE"}).content.decode()
+    signed_in.post(url, {"existing": address.pk, "role": "Site"})
+    assert list(case.address_links.values_list("address", "role")) == [(address.pk, "Site")]
