@@ -52,7 +52,7 @@ def test_a_caseworker_creates_a_case_with_a_person_and_an_address_and_changes_it
 
     page.get_by_role("button", name="Add an address").click()
     check_accessibility(page)
-    page.get_by_label("Address line 1").first.fill("1 High Street")
+    page.get_by_role("textbox", name="Address line 1", exact=True).fill("1 High Street")
     page.get_by_role("textbox", name="Postcode").fill("sw1a 2aa")
     page.get_by_label("Role").fill("Property")
     page.get_by_role("button", name="Add address").click()
