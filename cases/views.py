@@ -175,22 +175,27 @@ def case_add_address(request, pk):
         "query": query, "matches": _matches(Address, query, ("line_1", "postcode", "town")), "what": "address"})
 
 
+def _edit(request, form, save, title):
+    """Edit a person or an address outside any one case; back to the case it was opened from."""
+    case = Case.objects.filter(pk=request.GET.get("case")).first()
+    if request.method == "POST" and form.is_valid():
+        try:
+            thing = save(form.save(commit=False))
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{thing} saved")
+            return redirect("cases:case_detail", pk=case.pk) if case else redirect("cases:case_list")
+    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": title, "button": "Save"})
+
+
 @page_permission_required("cases.change_person")
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
     person = get_object_or_404(Person, pk=pk)
     form = PersonForm(request.POST or None, instance=person, with_role=False)
-    case = Case.objects.filter(pk=request.GET.get("case")).first()
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_save(person=form.save(commit=False), actor=request.user)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"{person.full_name} saved")
-            return redirect("cases:case_detail", pk=case.pk) if case else redirect("cases:case_list")
-    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": f"Edit {person.full_name}",
-                                                     "button": "Save"})
+    return _edit(request, form, lambda p: services.person_save(person=p, actor=request.user),
+                 f"Edit {person.full_name}")
 
 
 @page_permission_required("cases.change_address")
@@ -198,17 +203,7 @@ def person_edit(request, pk):
 def address_edit(request, pk):
     address = get_object_or_404(Address, pk=pk)
     form = AddressForm(request.POST or None, instance=address, with_role=False)
-    case = Case.objects.filter(pk=request.GET.get("case")).first()
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.address_save(address=form.save(commit=False), actor=request.user)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Address saved")
-            return redirect("cases:case_detail", pk=case.pk) if case else redirect("cases:case_list")
-    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": "Edit address",
-                                                     "button": "Save"})
+    return _edit(request, form, lambda a: services.address_save(address=a, actor=request.user), "Edit address")
 
 
 def _unlink(request, link, what):

@@ -205,3 +205,16 @@ def test_linking_an_address_already_in_the_service(signed_in, case_type):
     assert "9 Mill Road" in signed_in.get(url, {"q": "M1 1AE"}).content.decode()
     signed_in.post(url, {"existing": address.pk, "role": "Site"})
     assert list(case.address_links.values_list("address", "role")) == [(address.pk, "Site")]
+
+
+def test_editing_a_person_checks_and_goes_back_to_the_case(signed_in, case_type):
+    person = PersonFactory(first_name="Amira", last_name="Ahmed")
+    case = make_case(case_type, people=[(person, "Applicant")])
+    url = reverse("cases:person_edit", args=[person.pk]) + f"?case={case.pk}"
+    data = {"title": "Dr", "first_name": "Amira", "last_name": "Ahmed", "email": "amira@example.com"}
+    response = signed_in.post(url, {**data, "phone": "call me"})
+    assert "Enter a phone number using only digits" in response.content.decode()
+    response = signed_in.post(url, {**data, "phone": "07700 900 555"})
+    assert response.url == reverse("cases:case_detail", args=[case.pk])
+    person.refresh_from_db()
+    assert (person.title, person.phone) == ("Dr", "+447700900555")
