@@ -17,6 +17,7 @@ from .serializers import (
     CasePersonSerializer,
     CaseSerializer,
     CaseTypeSerializer,
+    PersonAddressSerializer,
     PersonSerializer,
 )
 
@@ -119,6 +120,16 @@ class PersonViewSet(viewsets.ModelViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @extend_schema(request=PersonAddressSerializer, responses={201: PersonAddressSerializer})
+    @action(detail=True, methods=["post"], url_path="addresses", permission_classes=[requires("cases.change_person")])
+    def link_address(self, request, pk=None):
+        """Give the person an address with a role, usually Correspondence (where their letters go)."""
+        body = PersonAddressSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.person_link_address(person=self.get_object(), address=body.validated_data["address"],
+                                     role=body.validated_data["role"])
+        return Response(body.data, status=status.HTTP_201_CREATED)
 
 
 class AddressViewSet(viewsets.ModelViewSet):

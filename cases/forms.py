@@ -101,16 +101,23 @@ class PersonForm(forms.ModelForm):
 
 class AddressForm(forms.ModelForm):
     role = RoleField(help_text="For example Property or Correspondence.")
+    correspondence_for = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="It is also the correspondence address of", help_text="Letters to them go here.")
 
     class Meta:
         model = Address
         fields = ["line_1", "line_2", "line_3", "line_4", "town", "county", "postcode", "country"]
         widgets = {"postcode": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
 
-    def __init__(self, *args, with_role=True, **kwargs):
+    def __init__(self, *args, with_role=True, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_role:
             del self.fields["role"]
+        if people is None:
+            del self.fields["correspondence_for"]
+        else:
+            self.fields["correspondence_for"].queryset = people
 
 
 class LinesField(forms.CharField):

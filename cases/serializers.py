@@ -82,6 +82,11 @@ class AddressSerializer(serializers.ModelSerializer):
         return self.instance
 
 
+class PersonAddressSerializer(serializers.Serializer):
+    address = serializers.PrimaryKeyRelatedField(queryset=Address.objects.all())
+    role = serializers.CharField(default="Correspondence")
+
+
 class CasePersonSerializer(serializers.ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
     name = serializers.CharField(source="person.full_name", read_only=True)

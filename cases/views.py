@@ -97,7 +97,8 @@ def _save_with_link(request, form, case, save, link):
     try:
         with transaction.atomic():
             thing = save(form.save(commit=False))
-            link(case=case, role=form.cleaned_data["role"], actor=request.user, thing=thing)
+            extra = {"correspondence_for": form.cleaned_data["correspondence_for"]} if "correspondence_for" in form.fields else {}
+            link(case=case, role=form.cleaned_data["role"], actor=request.user, thing=thing, **extra)
     except ValidationError as error:
         apply_service_errors(form, error)
         return False
@@ -108,7 +109,9 @@ def link_person(*, case, role, actor, thing):
     return services.case_link_person(case=case, person=thing, role=role, actor=actor)
 
 
-def link_address(*, case, role, actor, thing):
+def link_address(*, case, role, actor, thing, correspondence_for=()):
+    for person in correspondence_for:
+        services.person_link_address(person=person, address=thing)
     return services.case_link_address(case=case, address=thing, role=role, actor=actor)
 
 
@@ -162,7 +165,8 @@ def case_add_address(request, pk):
     if request.method == "POST" and "existing" in request.POST:
         _link_existing(request, case, Address, link_address)
         return redirect("cases:case_detail", pk=case.pk)
-    form = AddressForm(request.POST or None, initial={"role": roles[0], "country": "United Kingdom"})
+    form = AddressForm(request.POST or None, initial={"role": roles[0], "country": "United Kingdom"},
+                       people=Person.objects.filter(case_links__case=case).distinct())
     if request.method == "POST" and form.is_valid() and _save_with_link(
         request, form, case, lambda a: services.address_save(address=a, actor=request.user),
         link_address,

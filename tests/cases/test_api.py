@@ -171,3 +171,11 @@ def test_people_are_never_deleted_through_the_api(api_as, admin, caseworker):
     assert api_as(admin).delete(f"/api/people/{person.pk}/").status_code == 405
     assert api_as(caseworker).delete(f"/api/people/{person.pk}/").status_code == 403
     assert Person.objects.filter(pk=person.pk).exists()
+
+
+def test_a_person_gets_a_correspondence_address(api, case_type):
+    person, address = PersonFactory(), AddressFactory()
+    response = api.post(f"/api/people/{person.pk}/addresses/", {"address": address.pk}, format="json")
+    assert response.status_code == 201
+    assert list(person.address_links.values_list("address", "role")) == [(address.pk, "Correspondence")]
+    assert api.post(f"/api/people/{person.pk}/addresses/", {"address": 999999}, format="json").status_code == 400

@@ -218,3 +218,13 @@ def test_editing_a_person_checks_and_goes_back_to_the_case(signed_in, case_type)
     assert response.url == reverse("cases:case_detail", args=[case.pk])
     person.refresh_from_db()
     assert (person.title, person.phone) == ("Dr", "+447700900555")
+
+
+def test_a_new_address_can_be_a_persons_correspondence_address(signed_in, case_type):
+    person = PersonFactory(first_name="Amira")
+    case = make_case(case_type, people=[(person, "Applicant")])
+    response = signed_in.post(reverse("cases:case_add_address", args=[case.pk]), {
+        "line_1": "Flat 2", "postcode": "M1 1AE", "country": "United Kingdom", "role": "Home",
+        "correspondence_for": [person.pk]})
+    assert response.status_code == 302
+    assert list(person.address_links.values_list("role", "address__line_1")) == [("Correspondence", "Flat 2")]

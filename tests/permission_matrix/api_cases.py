@@ -19,6 +19,7 @@ MATRIX = {
     "api:case-unlink-address": Entry(get=NOT_ALLOWED, post=NOT_ALLOWED,
                                      kwargs={"pk": "case", "link_id": "case_address"}),
     "api:person-list": Entry(get=API_CASEWORK_READ, post=CASEWORK_WRITE),
+    "api:person-link-address": Entry(get=NOT_ALLOWED, post=CASEWORK_WRITE, kwargs={"pk": "person"}),
     "api:person-detail": Entry(get=API_CASEWORK_READ, post=NOT_ALLOWED, kwargs={"pk": "person"}),
     "api:address-list": Entry(get=API_CASEWORK_READ, post=CASEWORK_WRITE),
     "api:address-detail": Entry(get=API_CASEWORK_READ, post=NOT_ALLOWED, kwargs={"pk": "address"}),
