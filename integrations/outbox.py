@@ -44,38 +44,36 @@ def _origin(case, rule, mapping_template):
     }
 
 
-def put(*, integration, message, case=None, rule=None, mapping_template=None):
-    """Queue a resolved message (mappings.resolve.Message) for sending, in the caller's transaction.
+def entry_for(*, integration, message, case=None, rule=None, mapping_template=None):
+    """An unsaved log entry for a resolved message (mappings.resolve.Message).
 
-    `rule` and `mapping_template` are (id, name) pairs. An integration that is switched off records
-    a failed entry ("integration disabled") instead of sending.
+    `rule` and `mapping_template` are (id, name) pairs. An integration that is switched off gives a failed
+    entry ("integration disabled") instead of a queued one.
     """
-    fields = {
-        "integration": integration,
-        "channel": message.channel,
-        "recipient": message.recipient,
-        "template_id": message.template_id,
-        "template_version": message.template_version,
-        "personalisation": message.personalisation,
-        "reference": message.reference or new_reference(),
-        "email_reply_to_id": message.email_reply_to_id or "",
-        "sms_sender_id": message.sms_sender_id or "",
-        "sanitise_content_for": list(message.sanitise_content_for),
+    entry = LogEntry(
+        integration=integration,
+        channel=message.channel,
+        recipient=message.recipient,
+        template_id=message.template_id,
+        template_version=message.template_version,
+        personalisation=message.personalisation,
+        reference=message.reference or new_reference(),
+        email_reply_to_id=message.email_reply_to_id or "",
+        sms_sender_id=message.sms_sender_id or "",
+        sanitise_content_for=list(message.sanitise_content_for),
+        status=Status.QUEUED,
+        next_attempt_at=timezone.now(),
         **_origin(case, rule, mapping_template),
-    }
+    )
     if not integration.enabled:
-        return LogEntry.objects.create(
-            **fields, status=Status.FAILED, failure_kind=FailureKind.INTEGRATION_DISABLED,
-            reason=f"Not sent: the integration '{integration.name}' is disabled",
-        )
-    entry = LogEntry.objects.create(**fields, status=Status.QUEUED, next_attempt_at=timezone.now())
-    transaction.on_commit(lambda: enqueue(entry.pk))
+        entry.status, entry.failure_kind, entry.next_attempt_at = Status.FAILED, FailureKind.INTEGRATION_DISABLED, None
+        entry.reason = f"Not sent: the integration '{integration.name}' is disabled"
     return entry
 
 
-def put_failed(*, integration, channel, problems, case=None, rule=None, mapping_template=None, template_id=""):
-    """Record a message that could not be resolved (missing data): failed, never sent, never retried."""
-    return LogEntry.objects.create(
+def failed_entry_for(*, integration, channel, problems, case=None, rule=None, mapping_template=None, template_id=""):
+    """An unsaved entry for a message that could not be resolved (missing data): failed, never retried."""
+    return LogEntry(
         integration=integration,
         channel=channel,
         template_id=template_id,
@@ -85,6 +83,26 @@ def put_failed(*, integration, channel, problems, case=None, rule=None, mapping_
         reason="; ".join(problems),
         **_origin(case, rule, mapping_template),
     )
+
+
+def put_many(entries):
+    """Save entries in the caller's transaction (one insert) and publish the queued ones after commit."""
+    saved = LogEntry.objects.bulk_create(entries)
+    queued = [entry.pk for entry in saved if entry.status == Status.QUEUED]
+    if queued:
+        transaction.on_commit(lambda: [enqueue(pk) for pk in queued])
+    return saved
+
+
+def put(*, integration, message, case=None, rule=None, mapping_template=None):
+    """Queue one resolved message for sending, in the caller's transaction (see entry_for)."""
+    return put_many([entry_for(integration=integration, message=message, case=case, rule=rule,
+                               mapping_template=mapping_template)])[0]
+
+
+def put_failed(**fields):
+    """Record one message that could not be resolved (see failed_entry_for)."""
+    return put_many([failed_entry_for(**fields)])[0]
 
 
 def enqueue(entry_id, *, countdown=0):

@@ -8,14 +8,16 @@ running a job twice sends nothing twice.
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from integrations import outbox
 from mappings.snapshot import case_snapshot, snapshot_queryset
 
-from .engine import apply_rule
-from .models import BulkJob, JobStatus, Rule
+from .conditions import all_match
+from .engine import entry_for_action
+from .models import BulkJob, JobStatus, Rule, RuleRun
 
 logger = logging.getLogger(__name__)
 CHUNK = 500
@@ -43,16 +45,41 @@ def _next_chunk(job):
     )
 
 
+def _claim_runs(rule, case_ids):
+    """The run-once guard for many cases in one statement: the ids this run may send to.
+
+    A rule that sends once gets only the cases it never ran for (the unique (rule, case) row decides, so
+    a case event racing the job cannot make it send twice); otherwise every case, counted again.
+    """
+    if not case_ids:
+        return set()
+    now = timezone.now()
+    table = connection.ops.quote_name(RuleRun._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s, 1)"] * len(case_ids))
+    conflict = ("DO NOTHING" if rule.send_once
+                else "DO UPDATE SET runs = " + table + ".runs + 1, last_run_at = excluded.last_run_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (rule_id, case_id, first_run_at, last_run_at, runs) VALUES {rows} "
+            f"ON CONFLICT (rule_id, case_id) {conflict} RETURNING case_id",
+            [value for case_id in case_ids for value in (rule.pk, case_id, now, now)],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _apply_chunk(job, cases):
-    applied = failed = 0
+    """Apply the rule to a chunk of cases in one transaction: a few statements, however many cases."""
+    rule = job.rule
     with transaction.atomic():
-        for case in cases:
-            outcome = apply_rule(job.rule, case, case_snapshot(case))
-            applied += outcome.result == "applied"
-            failed += outcome.result == "error"
+        snapshots = [(case, case_snapshot(case)) for case in cases]
+        matching = [(case, snapshot) for case, snapshot in snapshots
+                    if all_match(rule.conditions, snapshot, mode=rule.condition_mode)]
+        claimed = _claim_runs(rule, [case.pk for case, _ in matching])
+        actions = list(rule.actions.all())
+        outbox.put_many([entry_for_action(action, case, snapshot, rule)
+                         for case, snapshot in matching if case.pk in claimed for action in actions])
         updated = BulkJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            done=F("done") + len(cases), applied=F("applied") + applied, failed=F("failed") + failed,
-            last_case_id=cases[-1].pk,
+            done=F("done") + len(cases), applied=F("applied") + len(claimed), last_case_id=cases[-1].pk,
         )
         if not updated:  # cancelled meanwhile: this chunk's messages are not queued either
             transaction.set_rollback(True)

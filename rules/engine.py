@@ -99,18 +99,23 @@ def _claim_run(rule, case):
     return True
 
 
-def apply_integration(action, case, snapshot, rule):
-    """Resolve the action's mapping template for the case and queue the message (or record why not)."""
+def entry_for_action(action, case, snapshot, rule):
+    """The (unsaved) log entry of one Apply integration action for a case: the message, or why there is none."""
     mapping = action.mapping_template
     origin = {"case": case, "rule": (rule.pk, rule.name), "mapping_template": (mapping.pk, mapping.name)}
     if not mapping.enabled:
-        return outbox.put_failed(integration=mapping.integration, channel=mapping.channel,
-                                 problems=[f"The mapping template '{mapping.name}' is disabled"], **origin)
+        return outbox.failed_entry_for(integration=mapping.integration, channel=mapping.channel,
+                                       problems=[f"The mapping template '{mapping.name}' is disabled"], **origin)
     result = resolve(mapping.spec(), snapshot, reference=outbox.new_reference())
     if not result.ok:
-        return outbox.put_failed(integration=mapping.integration, channel=mapping.channel,
-                                 problems=result.problems, template_id=mapping.notify_template_id, **origin)
-    return outbox.put(integration=mapping.integration, message=result.message, **origin)
+        return outbox.failed_entry_for(integration=mapping.integration, channel=mapping.channel,
+                                       problems=result.problems, template_id=mapping.notify_template_id, **origin)
+    return outbox.entry_for(integration=mapping.integration, message=result.message, **origin)
+
+
+def apply_integration(action, case, snapshot, rule):
+    """Resolve the action's mapping template for the case and hand the message to the outbox (or record why not)."""
+    return outbox.put_many([entry_for_action(action, case, snapshot, rule)])[0]
 
 
 def apply_rule(rule, case, snapshot, *, today=None):
