@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SASS := node_modules/.bin/sass
 
-.PHONY: run test install assets services lint bench faults clean
+.PHONY: run test install assets services lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ lint: install
 test: install assets services lint
 	scripts/ensure_chromium.sh
 	$(PY) -m pytest
+
+bench: install assets services
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var

@@ -21,16 +21,24 @@ class AttemptSerializer(serializers.ModelSerializer):
         fields = ["number", "started_at", "duration_ms", "outcome", "status_code", "error_type", "message"]
 
 
-class LogEntrySerializer(serializers.ModelSerializer):
+class LogEntryListSerializer(serializers.ModelSerializer):
     integration = serializers.CharField(source="integration.name")
-    attempts = AttemptSerializer(many=True, read_only=True)
 
     class Meta:
         model = LogEntry
         fields = ["id", "created_at", "status", "failure_kind", "reason", "channel", "integration", "case",
                   "case_reference", "rule_id", "rule_name", "mapping_template_id", "mapping_template_name", "recipient",
-                  "template_id", "template_version", "personalisation", "reference", "notify_id", "notify_status",
-                  "attempt_count", "retry_count", "next_attempt_at", "sent_at", "attempts"]
+                  "template_id", "template_version", "reference", "notify_id", "notify_status", "attempt_count",
+                  "retry_count", "next_attempt_at", "sent_at"]
+
+
+class LogEntrySerializer(LogEntryListSerializer):
+    """One entry with its personalisation and every attempt."""
+
+    attempts = AttemptSerializer(many=True, read_only=True)
+
+    class Meta(LogEntryListSerializer.Meta):
+        fields = [*LogEntryListSerializer.Meta.fields, "personalisation", "attempts"]
 
 
 class LogFilter(django_filters.FilterSet):
@@ -77,8 +85,15 @@ class LogPermission(BasePermission):
 
 
 class LogEntryViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = LogEntry.objects.select_related("integration").prefetch_related("attempts")
+    queryset = LogEntry.objects.select_related("integration")
     serializer_class = LogEntrySerializer
+
+    def get_serializer_class(self):
+        return LogEntryListSerializer if self.action == "list" else LogEntrySerializer
+
+    def get_queryset(self):
+        entries = super().get_queryset()
+        return entries.prefetch_related("attempts") if self.action != "list" else entries
     filterset_class = LogFilter
     pagination_class = NewestFirst
     permission_classes = [LogPermission]

@@ -90,7 +90,7 @@ def put_many(entries):
     saved = LogEntry.objects.bulk_create(entries)
     queued = [entry.pk for entry in saved if entry.status == Status.QUEUED]
     if queued:
-        transaction.on_commit(lambda: [enqueue(pk) for pk in queued])
+        transaction.on_commit(lambda: enqueue_many(queued))
     return saved
 
 
@@ -123,6 +123,27 @@ def enqueue(entry_id, *, countdown=0):
     expected = timezone.now() + datetime.timedelta(seconds=countdown)
     LogEntry.objects.filter(pk=entry_id).update(enqueued_at=expected)
     return True
+
+
+def enqueue_many(entry_ids):
+    """Publish many send tasks over one broker connection; on failure leave the rest to the sweeper."""
+    if len(entry_ids) == 1:
+        return enqueue(entry_ids[0])
+    from .tasks import send_log_entry
+
+    published = []
+    try:
+        with send_log_entry.app.producer_or_acquire() as producer:
+            for entry_id in entry_ids:
+                send_log_entry.apply_async((entry_id,), producer=producer, retry=True,
+                                           retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
+                                                         "interval_max": 1})
+                published.append(entry_id)
+    except Exception as error:  # the broker is down: the sweeper publishes the rest when it is back
+        logger.warning("Could not queue %s log entries (%s); the sweeper will retry", len(entry_ids) - len(published),
+                       type(error).__name__)
+    LogEntry.objects.filter(pk__in=published).update(enqueued_at=timezone.now())
+    return len(published) == len(entry_ids)
 
 
 def sweep(*, now=None, limit=None):

@@ -1,0 +1,145 @@
+"""The product's benchmarks: rate against Notify's limit, pipeline overhead, bulk apply, and latency.
+
+Each function takes a size and returns its figures; bench/run.py prints them side by side.
+"""
+
+import statistics
+import threading
+import time
+
+from notifications_python_client.notifications import NotificationsAPIClient
+
+from notify_sandbox.testing import SandboxServer
+
+from .setup import children_of, clean, peak_rss_mb, pipeline, wait_until
+
+
+def _workers(concurrency, **env):
+    from tests.workers import start_worker
+
+    return start_worker(concurrency=concurrency, **env)
+
+
+def _send_all(rule, count_expected, timeout):
+    """Bulk-apply the rule (one message per case) and wait until every message is sent."""
+    from integrations.log import LogEntry, Status
+    from rules import bulk
+
+    bulk.bulk_job_start(rule=rule)
+    return wait_until(lambda: LogEntry.objects.filter(status=Status.SENT).count() >= count_expected, timeout, 0.5)
+
+
+def _sent_span():
+    from django.db.models import Max, Min
+
+    from integrations.log import LogEntry, Status
+
+    span = LogEntry.objects.filter(status=Status.SENT).aggregate(first=Min("sent_at"), last=Max("sent_at"))
+    return (span["last"] - span["first"]).total_seconds()
+
+
+def rate(messages):
+    """Sustained sends a minute through rule → outbox → worker → sandbox, with the sandbox limiting at 600/12 s."""
+    from integrations.log import Attempt, Outcome
+
+    clean()
+    with SandboxServer(rate_limit="600/12") as sandbox:
+        setup = pipeline(sandbox, rate=600, window=12, cases=messages)
+        worker = _workers(4)
+        try:
+            done = _send_all(setup["rule"], messages, timeout=messages / 40 + 60)
+        finally:
+            worker.stop()
+        seconds = _sent_span()
+        per_minute = (messages - 1) / seconds * 60 if seconds else 0
+        limited = Attempt.objects.filter(outcome=Outcome.RATE_LIMITED).count()
+        duplicates = sandbox.counts()["duplicates"]
+    return {"messages": messages, "all_sent": done, "per_minute": round(per_minute), "limit_per_minute": 3000,
+            "ratio": round(per_minute / 3000, 3), "rate_limited_429": limited, "duplicates": len(duplicates)}
+
+
+def _plain_loop(sandbox, messages, threads, template):
+    key = sandbox.create_key("test")
+    started = time.perf_counter()
+
+    def send(count):
+        client = NotificationsAPIClient(key, base_url=sandbox.base_url)
+        for n in range(count):
+            client.send_email_notification("amira@example.com", template, personalisation={"name": f"n{n}",
+                                                                                            "reference": "R"})
+
+    pool = [threading.Thread(target=send, args=(messages // threads,)) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return messages / (time.perf_counter() - started)
+
+
+def overhead(messages, concurrency=4):
+    """Pipeline sends a second over a plain client loop at the same concurrency, the limit off."""
+    clean()
+    with SandboxServer(rate_limit="off") as sandbox:
+        setup = pipeline(sandbox, rate=1_000_000, window=60, cases=messages)
+        plain = _plain_loop(sandbox, messages, concurrency, setup["template"])
+        worker = _workers(concurrency)
+        try:
+            done = _send_all(setup["rule"], messages, timeout=messages / 20 + 60)
+        finally:
+            worker.stop()
+        seconds = _sent_span()
+    product = (messages - 1) / seconds if seconds else 0
+    return {"messages": messages, "all_sent": done, "pipeline_per_second": round(product, 1),
+            "plain_client_per_second": round(plain, 1), "ratio": round(product / plain, 3) if plain else 0}
+
+
+def bulk(cases):
+    """Bulk apply to `cases` cases: cases enqueued a second, and the peak memory of worker and web process."""
+    from rules import bulk as bulk_jobs
+    from rules.models import BulkJob, JobStatus
+
+    clean()
+    with SandboxServer(rate_limit="off") as sandbox:
+        setup = pipeline(sandbox, cases=cases)
+        # A worker that runs the job only: the messages it queues stay queued (the queue is purged after).
+        worker = _workers(1)
+        try:
+            job = bulk_jobs.bulk_job_start(rule=setup["rule"])
+            wait_until(lambda: BulkJob.objects.get(pk=job.pk).status in (JobStatus.DONE, JobStatus.FAILED),
+                       cases / 200 + 60, 0.5)
+            job.refresh_from_db()
+            worker_rss = max([peak_rss_mb(worker.process.pid)] + [peak_rss_mb(p) for p in children_of(worker.process.pid)])
+        finally:
+            worker.stop()
+        clean()
+    seconds = (job.finished_at - job.started_at).total_seconds() if job.finished_at else 0
+    return {"cases": cases, "status": job.status, "cases_per_second": round(job.done / seconds) if seconds else 0,
+            "worker_peak_rss_mb": round(worker_rss), "web_peak_rss_mb": round(peak_rss_mb())}
+
+
+def latency(samples, per_second=25):
+    """Case status change → Notify accepted, at half the default limit (25 a second)."""
+    from cases import services
+    from integrations.log import LogEntry, Status
+    from rules.models import Trigger
+
+    clean()
+    with SandboxServer() as sandbox:
+        setup = pipeline(sandbox, cases=samples)
+        rule = setup["rule"]
+        rule.trigger, rule.trigger_config = Trigger.STATUS_CHANGED, {"to": "Under review"}
+        rule.save()
+        worker = _workers(2)
+        try:
+            under_review = setup["case_type"].statuses.get(name="Under review")
+            for case in setup["case_type"].cases.all():
+                services.case_update(case=case, status=under_review)
+                time.sleep(1 / per_second)
+            wait_until(lambda: LogEntry.objects.filter(status=Status.SENT).count() >= samples, 60, 0.2)
+        finally:
+            worker.stop()
+        delays = sorted((e.attempts.order_by("number").last().started_at - e.created_at).total_seconds() * 1000
+                        + e.attempts.order_by("number").last().duration_ms
+                        for e in LogEntry.objects.filter(status=Status.SENT))
+    return {"samples": len(delays), "p50_ms": round(statistics.median(delays)) if delays else None,
+            "p95_ms": round(delays[max(0, int(len(delays) * 0.95) - 1)]) if delays else None}

@@ -1,0 +1,27 @@
+"""The benchmarks run at their small size (their figures are printed, never asserted: see `make bench`)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_small_benchmarks_run_and_write_their_figures():
+    env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/notify_bench_ci",
+           "REDIS_URL": "redis://127.0.0.1:6379/13"}
+    result = subprocess.run([sys.executable, "-m", "bench.run", "--small", "--only", "rate,overhead,bulk,log,latency"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads((ROOT / "var" / "bench" / "results-small.json").read_text())
+    results = record["results"]
+    assert set(results) == {"rate", "overhead", "bulk", "log", "latency"}
+    assert results["rate"]["all_sent"] is True
+    assert results["rate"]["duplicates"] == 0
+    assert results["overhead"]["all_sent"] is True
+    assert results["bulk"]["status"] == "done"
+    assert results["log"]["export_rows"] == results["log"]["entries"]
+    assert results["latency"]["samples"] == 20
+    assert "| benchmark | figures | target |" in result.stdout
