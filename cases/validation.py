@@ -108,6 +108,8 @@ def _choice(definition, value):
 def _text(value):
     if not isinstance(value, str | int | float):
         raise ValidationError("Enter text")
+    if "\x00" in str(value):
+        raise ValidationError("Remove the null character (\\x00) from the text")
     return str(value).strip()
 
 

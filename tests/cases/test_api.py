@@ -48,6 +48,8 @@ def test_creating_and_reading_a_case(api, case_type):
         ({"field_values": ["not", "an", "object"]}, {"field_values": ['Expected a dictionary of items but got type "list".']}),
         ({"status": "Pending"}, {"status": ["'Pending' is not a status of Planning application. Use one of: "
                                             "Received, Under review, Decision issued, Closed"]}),
+        ({"field_values": {"description": "a\x00b"}},
+         {"field_values": {"description": ["Remove the null character (\\x00) from the text"]}}),
         ({"due_date": "soon"}, {"due_date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}),
     ],
 )

@@ -40,6 +40,7 @@ def test_values_are_normalised_by_kind(kind, given, expected):
         (FieldKind.EMAIL, "not-an-email", "Enter an email address in the correct format, like name@example.com"),
         (FieldKind.PHONE, "0770O 900 982", "Enter a phone number using only digits, spaces, brackets, + and -"),
         (FieldKind.PHONE, "0770", "Enter a real phone number, like 07700 900 982 or +44 808 157 0192"),
+        (FieldKind.TEXT, "a\x00b", "Remove the null character (\\x00) from the text"),
     ],
 )
 def test_values_of_the_wrong_kind_get_a_message(kind, given, message):
