@@ -106,9 +106,14 @@ def put_failed(**fields):
 
 
 def enqueue(entry_id, *, countdown=0):
-    """Publish the send task; on a broker failure log it and leave the entry for the sweeper."""
+    """Publish the send task; on a broker failure log it and leave the entry for the sweeper.
+
+    The entry is marked before publishing: marking it after would lock its row while a worker may
+    already be claiming it (a claim skips locked rows).
+    """
     from .tasks import send_log_entry
 
+    LogEntry.objects.filter(pk=entry_id).update(enqueued_at=timezone.now() + datetime.timedelta(seconds=countdown))
     try:
         send_log_entry.apply_async(
             (entry_id,),
@@ -117,11 +122,10 @@ def enqueue(entry_id, *, countdown=0):
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
         )
     except Exception as error:  # the broker is down: the sweeper publishes it when it is back
+        LogEntry.objects.filter(pk=entry_id).update(enqueued_at=None)
         logger.warning("Could not queue log entry %s (%s); the sweeper will retry", entry_id, type(error).__name__,
                        extra={"log_entry_id": entry_id})
         return False
-    expected = timezone.now() + datetime.timedelta(seconds=countdown)
-    LogEntry.objects.filter(pk=entry_id).update(enqueued_at=expected)
     return True
 
 
@@ -131,6 +135,7 @@ def enqueue_many(entry_ids):
         return enqueue(entry_ids[0])
     from .tasks import send_log_entry
 
+    LogEntry.objects.filter(pk__in=entry_ids).update(enqueued_at=timezone.now())  # before publishing, as in enqueue
     published = []
     try:
         with send_log_entry.app.producer_or_acquire() as producer:
@@ -140,9 +145,9 @@ def enqueue_many(entry_ids):
                                                          "interval_max": 1})
                 published.append(entry_id)
     except Exception as error:  # the broker is down: the sweeper publishes the rest when it is back
+        LogEntry.objects.filter(pk__in=set(entry_ids) - set(published)).update(enqueued_at=None)
         logger.warning("Could not queue %s log entries (%s); the sweeper will retry", len(entry_ids) - len(published),
                        type(error).__name__)
-    LogEntry.objects.filter(pk__in=published).update(enqueued_at=timezone.now())
     return len(published) == len(entry_ids)
 
 

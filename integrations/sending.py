@@ -18,9 +18,10 @@ from django.utils import timezone
 from . import outbox, retry
 from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
 from .models import NotifyTemplate
-from .notify.client import NotifyGateway, placeholders_of
+from .notify.client import NotifyGateway
 from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited
 from .ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slot
+from .services import template_cache_store
 
 logger = logging.getLogger(__name__)
 
@@ -133,11 +134,12 @@ def send_entry(entry_id):
     started = timezone.now()
     entry.attempt_count += 1
     try:
+        # An earlier attempt may have reached Notify: if so, that is the send, whatever the template is now.
+        if entry.ambiguous and _look_up_first(entry, gateway):
+            return
         problem = template_problem(entry, gateway)
         if problem:
             _fail(entry, FailureKind.PERMANENT, problem)
-            return
-        if entry.ambiguous and _look_up_first(entry, gateway):
             return
         started = timezone.now()
         response = gateway.send(entry)
@@ -155,13 +157,7 @@ def cached_template(integration, template_id, gateway):
     fresh_after = timezone.now() - datetime.timedelta(seconds=getattr(settings, "TEMPLATE_CACHE_SECONDS", 300))
     if cached is not None and cached.fetched_at >= fresh_after:
         return cached
-    template = gateway.template(template_id)
-    cached, _ = NotifyTemplate.objects.update_or_create(
-        integration=integration, notify_id=template_id,
-        defaults={"name": template.get("name") or "", "type": template.get("type") or "",
-                  "version": template.get("version") or 1, "subject": template.get("subject") or "",
-                  "body": template.get("body") or "", "placeholders": placeholders_of(template)})
-    return cached
+    return template_cache_store(integration=integration, template=gateway.template(template_id))
 
 
 def template_problem(entry, gateway):

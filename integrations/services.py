@@ -79,18 +79,24 @@ def integration_save(*, integration, new_key=None):
     return integration
 
 
+def template_cache_store(*, integration, template):
+    """Keep one template as Notify returned it (id, name, type, version, subject, body, placeholders)."""
+    cached, _ = NotifyTemplate.objects.update_or_create(
+        integration=integration, notify_id=template["id"],
+        defaults={"name": template.get("name") or "", "type": template.get("type") or "",
+                  "version": template.get("version") or 1, "subject": template.get("subject") or "",
+                  "body": template.get("body") or "", "placeholders": placeholders_of(template)},
+    )
+    return cached
+
+
 def templates_refresh(*, integration):
     """Fetch the service's templates into the cache (added, changed and removed). Returns them."""
     fetched = NotifyGateway(integration).templates()
     with transaction.atomic():
         seen = []
         for template in fetched:
-            NotifyTemplate.objects.update_or_create(
-                integration=integration, notify_id=template["id"],
-                defaults={"name": template.get("name") or "", "type": template.get("type") or "",
-                          "version": template.get("version") or 1, "subject": template.get("subject") or "",
-                          "body": template.get("body") or "", "placeholders": placeholders_of(template)},
-            )
+            template_cache_store(integration=integration, template=template)
             seen.append(template["id"])
         integration.notify_templates.exclude(notify_id__in=seen).delete()
     return list(integration.notify_templates.all())

@@ -43,15 +43,18 @@ class SandboxServer:
         self.base_url = f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "notify_sandbox", "--port", str(self.port), "--data", self.data, "--quiet",
-             *self.options],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )
+        # Output goes to a file, never a pipe nobody reads: a full pipe would block the server.
+        self.log_path = Path(self.data).with_suffix(".log")
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "notify_sandbox", "--port", str(self.port), "--data", self.data, "--quiet",
+                 *self.options],
+                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"sandbox exited: {self.process.stdout.read().decode()[-2000:]}")
+                raise RuntimeError(f"sandbox exited: {self.log_path.read_text()[-2000:]}")
             try:
                 self.control("GET", "health")
                 return self
