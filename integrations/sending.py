@@ -18,7 +18,7 @@ from django.utils import timezone
 from . import outbox, retry
 from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
 from .models import NotifyTemplate
-from .notify.client import NotifyGateway
+from .notify.client import gateway_for
 from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited
 from .ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slot
 from .services import template_cache_store
@@ -130,7 +130,7 @@ def send_entry(entry_id):
     if wait:
         _release(entry, wait=wait)
         return
-    gateway = NotifyGateway(integration)
+    gateway = gateway_for(integration)
     started = timezone.now()
     entry.attempt_count += 1
     try:
@@ -146,8 +146,9 @@ def send_entry(entry_id):
     except NotifyError as error:
         _handle_failure(entry, error, started)
         return
-    _record_attempt(entry, started=started, outcome=Outcome.SENT, status_code=201)
-    _mark_sent(entry, response["id"])
+    with transaction.atomic():  # one commit for the attempt and the entry
+        _record_attempt(entry, started=started, outcome=Outcome.SENT, status_code=201)
+        _mark_sent(entry, response["id"])
     logger.info("Sent log entry %s", entry.pk, extra={"log_entry_id": entry.pk, "notify_id": response["id"]})
 
 

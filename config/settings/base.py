@@ -76,6 +76,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep connections open between requests and tasks (opening one costs more than a send's queries);
+# a broken one is noticed and replaced before use.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -169,6 +174,9 @@ else:
     # Well above any retry countdown, so a delayed task is never delivered twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 3}
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fix-up would close the database connection around every task; config/celery_app.py
+# applies CONN_MAX_AGE instead, as Django does for requests.
+CELERY_DB_REUSE_MAX = 10**9
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
@@ -227,6 +235,13 @@ NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=900.0)
 NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10.0)
 # How long a cached Notify template is trusted before a send fetches it again (the before-send drift check).
 TEMPLATE_CACHE_SECONDS = env.int("TEMPLATE_CACHE_SECONDS", default=300)
+# The outbox (integrations.outbox): entries to a send task when many are queued at once; when the sweeper
+# takes a task as lost and publishes it again; when an entry left "sending" belongs to a dead worker.
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=25)
+OUTBOX_LOST_TASK_SECONDS = env.float("OUTBOX_LOST_TASK_SECONDS", default=60.0)
+OUTBOX_STUCK_SENDING_SECONDS = env.float("OUTBOX_STUCK_SENDING_SECONDS", default=300.0)
+# A running bulk apply whose progress has not moved for this long lost its worker, and is resumed (rules.bulk).
+BULK_JOB_STALLED_SECONDS = env.float("BULK_JOB_STALLED_SECONDS", default=300.0)
 
 # The service's name as shown in the header.
 SERVICE_NAME = env("SERVICE_NAME", default="Case notifications")

@@ -96,3 +96,19 @@ class NotifyGateway:
 
     def get_notification(self, notify_id):
         return self._call("get_notification_by_id", str(notify_id))
+
+
+_reused = {}
+
+
+def gateway_for(integration):
+    """A gateway kept for this process, so sends reuse Notify's HTTP connection (keep-alive).
+
+    A new one is made when the integration's address or key changes.
+    """
+    timeout = getattr(settings, "NOTIFY_TIMEOUT_SECONDS", None) or TIMEOUT_SECONDS
+    signature = (integration.base_url, integration.api_key_encrypted, timeout)
+    kept = _reused.get(integration.pk)
+    if kept is None or kept[0] != signature:
+        kept = _reused[integration.pk] = (signature, NotifyGateway(integration, timeout=timeout))
+    return kept[1]

@@ -41,6 +41,12 @@ def queued_ids(client):
     return ids
 
 
+def queued_batches(client):
+    """The entry-id lists of the batch send tasks waiting in the broker."""
+    return [json.loads(raw)["headers"]["argsrepr"] for raw in client.lrange("celery", 0, -1)
+            if json.loads(raw)["headers"]["task"] == "integrations.send_log_entries"]
+
+
 def message(**overrides):
     fields = {"channel": "email", "template_id": "f33517ff-2a88-4f6e-b855-c550268ce08a", "template_version": 2,
               "recipient": "amira@example.com", "personalisation": {"name": "Amira"}, "reference": "ref-1"}
@@ -133,3 +139,16 @@ def test_an_early_duplicate_task_does_not_claim_a_later_retry(integration):
     claimed = sending._claim(entry.pk)
     assert claimed.status == Status.SENDING
     assert LogEntry.objects.get(pk=entry.pk).status == Status.SENDING
+
+
+def test_many_entries_are_published_in_batches_of_outbox_batch(integration, broker, settings,
+                                                               django_capture_on_commit_callbacks):
+    settings.OUTBOX_BATCH = 25
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = outbox.put_many([outbox.entry_for(integration=integration, message=message(reference=f"r{n}"))
+                                 for n in range(60)])
+    ids = [entry.pk for entry in saved]
+    batches = queued_batches(broker)
+    # Redis lists are LPUSHed: the newest batch is first.
+    assert sorted(batches) == sorted([f"({ids[:25]},)", f"({ids[25:50]},)", f"({ids[50:]},)"])
+    assert not LogEntry.objects.filter(pk__in=ids, enqueued_at=None).exists()
