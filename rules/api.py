@@ -58,8 +58,8 @@ class BulkJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BulkJob
-        fields = ["id", "rule", "status", "done", "total", "applied", "failed", "error", "created_at", "started_at",
-                  "finished_at", "url"]
+        fields = ["id", "rule", "status", "done", "total", "applied", "failed", "error", "resumed", "created_at",
+                  "started_at", "finished_at", "url"]
 
     def get_url(self, job) -> str:
         return reverse("api:rulejob-detail", args=[job.pk])

@@ -1,15 +1,19 @@
 """Bulk apply: a rule applied to every existing case of its type as a background job, in chunks.
 
 Memory stays flat however many cases there are: cases are read a chunk at a time in id order, and the
-job records the last id done, so a job whose worker stops resumes where it was (the task is acked
-late). Cancelling sets the status; the job stops before its next chunk. The run-once guard holds, so
-running a job twice sends nothing twice.
+job records the last id done with each chunk. A job whose worker stops (its heartbeat stops moving) is
+resumed by `bulk_jobs_resume` (on beat) from the last id done. Each chunk is committed only if the job
+is still where its runner left it, so two runners of one job never apply a chunk twice. Cancelling sets
+the status; the job stops before its next chunk.
 """
 
+import datetime
 import logging
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from integrations import outbox
@@ -78,10 +82,12 @@ def _apply_chunk(job, cases):
         actions = list(rule.actions.all())
         outbox.put_many([entry_for_action(action, case, snapshot, rule)
                          for case, snapshot in matching if case.pk in claimed for action in actions])
-        updated = BulkJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        # Only if the job is still running and still where this runner left it.
+        updated = BulkJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, last_case_id=job.last_case_id).update(
             done=F("done") + len(cases), applied=F("applied") + len(claimed), last_case_id=cases[-1].pk,
+            heartbeat_at=timezone.now(),
         )
-        if not updated:  # cancelled meanwhile: this chunk's messages are not queued either
+        if not updated:  # cancelled, or another runner took the job: this chunk's messages are not queued
             transaction.set_rollback(True)
             return False
     return True
@@ -89,8 +95,9 @@ def _apply_chunk(job, cases):
 
 def bulk_job_run(job_id):
     """Run (or resume) a job until its cases are done or it is cancelled."""
+    now = timezone.now()
     started = BulkJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
-        status=JobStatus.RUNNING, started_at=timezone.now())
+        status=JobStatus.RUNNING, started_at=Coalesce(F("started_at"), now), heartbeat_at=now)
     if not started:
         return
     job = BulkJob.objects.select_related("rule").get(pk=job_id)
@@ -114,3 +121,27 @@ def bulk_job_run(job_id):
         logger.exception("Bulk job %s failed", job_id, extra={"bulk_job_id": job_id})
         raise
     BulkJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(status=JobStatus.DONE, finished_at=timezone.now())
+
+
+def bulk_jobs_resume(*, now=None):
+    """Queue again the jobs whose worker stopped: running with no progress for BULK_JOB_STALLED_SECONDS,
+    or queued that long without starting (the task was lost). Returns how many were queued.
+    """
+    from .tasks import run_bulk_job
+
+    now = now or timezone.now()
+    stalled = now - datetime.timedelta(seconds=getattr(settings, "BULK_JOB_STALLED_SECONDS", 300))
+    running_stalled = Q(status=JobStatus.RUNNING, heartbeat_at__lt=stalled)
+    never_started = Q(status=JobStatus.QUEUED, created_at__lt=stalled) & (
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stalled))
+    jobs = list(BulkJob.objects.filter(running_stalled | never_started).values_list("pk", flat=True))
+    for job_id in jobs:
+        # The heartbeat moves now, so the next check waits for this runner before queueing another.
+        BulkJob.objects.filter(pk=job_id).update(heartbeat_at=now, resumed=F("resumed") + 1)
+        try:
+            run_bulk_job.delay(job_id)
+        except Exception as error:  # the broker is down: the next check tries again
+            logger.warning("Could not queue bulk job %s (%s)", job_id, type(error).__name__)
+            continue
+        logger.info("Bulk job %s resumed after its worker stopped", job_id, extra={"bulk_job_id": job_id})
+    return len(jobs)

@@ -121,6 +121,9 @@ class BulkJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Moves with every chunk; a running job whose heartbeat stops lost its worker and is resumed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resumed = models.PositiveIntegerField(default=0, help_text="Times the job was resumed after its worker stopped.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,3 +13,8 @@ def check_dates():
 @shared_task(name="rules.run_bulk_job", ignore_result=True)
 def run_bulk_job(job_id):
     bulk.bulk_job_run(job_id)
+
+
+@shared_task(name="rules.resume_bulk_jobs", ignore_result=True)
+def resume_bulk_jobs():
+    bulk.bulk_jobs_resume()

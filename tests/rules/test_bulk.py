@@ -86,3 +86,44 @@ def test_a_stopped_job_resumes_where_it_was(case_type, rule, monkeypatch):
     job.refresh_from_db()
     assert (job.status, job.done) == (JobStatus.DONE, 250)
     assert LogEntry.objects.count() == 250
+
+
+def test_a_job_whose_worker_stopped_is_queued_again_once_its_heartbeat_is_stale(case_type, rule, settings,
+                                                                                 django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.workers import purge_queue, queued_tasks
+
+    settings.BULK_JOB_STALLED_SECONDS = 60
+    purge_queue()
+    now = timezone.now()
+    stalled = BulkJob.objects.create(rule=rule, status=JobStatus.RUNNING, heartbeat_at=now - datetime.timedelta(seconds=90))
+    busy = BulkJob.objects.create(rule=rule, status=JobStatus.RUNNING, heartbeat_at=now - datetime.timedelta(seconds=5))
+    lost = BulkJob.objects.create(rule=rule, status=JobStatus.QUEUED)
+    BulkJob.objects.filter(pk=lost.pk).update(created_at=now - datetime.timedelta(minutes=5))
+    done = BulkJob.objects.create(rule=rule, status=JobStatus.DONE, heartbeat_at=now - datetime.timedelta(hours=1))
+
+    assert bulk.bulk_jobs_resume(now=now) == 2
+    assert sorted(queued_tasks("rules.run_bulk_job")) == sorted([f"({stalled.pk},)", f"({lost.pk},)"])
+    assert BulkJob.objects.get(pk=stalled.pk).resumed == 1
+    # Just queued again: the next check leaves it to that runner.
+    assert bulk.bulk_jobs_resume(now=now + datetime.timedelta(seconds=30)) == 0
+    assert {busy.pk, done.pk}.isdisjoint(BulkJob.objects.filter(resumed__gt=0).values_list("pk", flat=True))
+    purge_queue()
+
+
+def test_a_runner_that_lost_its_job_to_another_commits_nothing(case_type, rule, monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK", 100)
+    many_cases(case_type, 300)
+    job = bulk.bulk_job_start(rule=rule)
+    BulkJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    slow = BulkJob.objects.select_related("rule").get(pk=job.pk)  # read the job, then stalled
+    resumed = BulkJob.objects.select_related("rule").get(pk=job.pk)
+    assert bulk._apply_chunk(resumed, bulk._next_chunk(resumed)) is True
+    # The stalled runner wakes with the same first chunk: the job has moved on, so it commits nothing.
+    assert bulk._apply_chunk(slow, bulk._next_chunk(slow)) is False
+    job.refresh_from_db()
+    assert (job.status, job.done) == (JobStatus.RUNNING, 100)
+    assert LogEntry.objects.count() == 100
