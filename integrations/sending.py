@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from . import outbox, retry
 from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 # Waits for the rate limiter up to this long inside the task; longer waits are rescheduled.
 MAX_INLINE_WAIT = 2.0
+# When the limiter's Redis is unreachable, an entry waits this long before its next try.
+LIMITER_DOWN_WAIT = 5.0
 _limiter = None
 
 
@@ -126,7 +129,12 @@ def send_entry(entry_id):
     if not integration.enabled:
         _fail(entry, FailureKind.INTEGRATION_DISABLED, f"Not sent: the integration '{integration.name}' is disabled")
         return
-    wait = wait_for_slot(limiter(), limiter_key(integration), rate_for(integration), max_wait=MAX_INLINE_WAIT)
+    try:
+        wait = wait_for_slot(limiter(), limiter_key(integration), rate_for(integration), max_wait=MAX_INLINE_WAIT)
+    except RedisError as error:  # the shared limiter is unreachable: never send unlimited, put it back
+        logger.warning("Rate limiter unavailable (%s); log entry %s goes back to the queue", type(error).__name__,
+                       entry.pk, extra={"log_entry_id": entry.pk})
+        wait = LIMITER_DOWN_WAIT
     if wait:
         _release(entry, wait=wait)
         return

@@ -188,11 +188,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Re-publishes outbox entries whose task never started, and retries that are due (integrations.outbox).
-    "sweep-outbox": {"task": "integrations.sweep_outbox", "schedule": 15.0},
+    "sweep-outbox": {"task": "integrations.sweep_outbox", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=15.0)},
     # Date rules ("date reached", "time in status"); each fires once per case and date value.
     "check-date-rules": {"task": "rules.check_dates", "schedule": 15 * 60.0},
     # Bulk applies whose worker stopped resume from the last case done (rules.bulk).
-    "resume-bulk-jobs": {"task": "rules.resume_bulk_jobs", "schedule": 60.0},
+    "resume-bulk-jobs": {"task": "rules.resume_bulk_jobs", "schedule": env.float("BULK_RESUME_CHECK_SECONDS", default=60.0)},
 }
 # https://docs.celeryq.dev/en/stable/userguide/calling.html#retry-policy: fail fast when the broker is
 # down; the outbox sweeper publishes the task later.

@@ -49,6 +49,21 @@ def test_a_good_send_records_notifys_id(integration, email_template, sandbox, qu
 
 
 @pytest.mark.django_db
+def test_with_the_limiters_redis_unreachable_an_entry_goes_back_to_the_queue_unsent(integration, email_template,
+                                                                                   sandbox, quiet_broker, monkeypatch):
+    from integrations.ratelimit import RedisRateLimiter
+
+    monkeypatch.setattr(sending, "_limiter", RedisRateLimiter.from_url("redis://127.0.0.1:9/0"))  # nothing listens
+    entry = put(integration, email_template)
+    sending.send_entry(entry.pk)
+    entry.refresh_from_db()
+    assert entry.status == Status.QUEUED
+    assert entry.next_attempt_at > timezone.now() + datetime.timedelta(seconds=3)
+    assert entry.attempts.count() == 0
+    assert sandbox.notifications(reference=entry.reference) == []
+
+
+@pytest.mark.django_db
 def test_a_validation_error_gets_one_attempt_and_notifys_reason(integration, email_template, quiet_broker):
     entry = put(integration, email_template, recipient="not-an-email")
     sending.send_entry(entry.pk)
