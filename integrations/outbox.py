@@ -163,19 +163,37 @@ def enqueue_many(entry_ids):
     return len(published)
 
 
-def sweep(*, now=None, limit=None):
-    """Re-publish due entries whose task never started; return stuck "sending" entries to the queue.
+def broker_backlog():
+    """How many tasks wait in the broker's queue (0 when the broker cannot say)."""
+    from config.celery_app import app
 
-    Returns (published, recovered) counts.
+    try:
+        with app.connection_for_read() as connection:
+            queue = app.conf.task_default_queue
+            return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+    except Exception:  # the broker is down: nothing can be published anyway
+        return 0
+
+
+def sweep(*, now=None, limit=None):
+    """Re-publish due entries whose task was lost; return stuck "sending" entries to the queue.
+
+    A task counts as lost when it has not started OUTBOX_LOST_TASK_SECONDS after it was published and no
+    tasks wait in the broker (while some wait, a late task is behind them, not lost: a bulk apply queues
+    far more than the workers send in that time). Entries never published, or back from a dead worker,
+    are published at once. Returns (published, recovered) counts.
     """
     now = now or timezone.now()
     limit = limit or getattr(settings, "OUTBOX_SWEEP_LIMIT", 2000)
     recovered = LogEntry.objects.filter(status=Status.SENDING, updated_at__lt=now - stuck_sending_after()).update(
-        status=Status.RETRYING, ambiguous=True, next_attempt_at=now, updated_at=now
+        status=Status.RETRYING, ambiguous=True, next_attempt_at=now, enqueued_at=None, updated_at=now
     )
+    unpublished = Q(enqueued_at__isnull=True)
+    if not broker_backlog():
+        unpublished |= Q(enqueued_at__lt=now - lost_task_after())
     due = list(
         LogEntry.objects.filter(status__in=SENDABLE, next_attempt_at__lte=now)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - lost_task_after()))
+        .filter(unpublished)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -5,6 +5,7 @@ Tests that use them need `transactional_db`, so what they write is committed and
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -84,3 +85,37 @@ def queued_tasks(name):
 def purge_queue():
     """Empty the test broker's queue, so tasks left by an earlier run never reach this run's worker."""
     redis.Redis.from_url(settings.REDIS_URL).delete("celery", "unacked", "unacked_index")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A Redis server of one's own on a free port (no persistence), to stop and start without touching others'."""
+
+    def __init__(self, folder):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = folder
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--dir", str(self.dir)], stdout=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        for _ in range(50):
+            try:
+                if client.ping():
+                    return self
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("private redis did not start")
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None

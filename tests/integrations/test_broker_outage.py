@@ -1,12 +1,9 @@
 """With the broker down while rules fire, every message is still sent once it is back (the outbox sweeper)."""
 
 import shutil
-import socket
-import subprocess
 import time
 
 import pytest
-import redis
 
 from cases import services
 from config.celery_app import app
@@ -16,43 +13,9 @@ from integrations.models import Integration
 from integrations.services import integration_save
 from rules.models import Trigger
 from tests.rules.helpers import applicant_case, make_mapping, make_rule
-from tests.workers import start_worker
+from tests.workers import PrivateRedis, start_worker
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server to stop and start")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    """A Redis of this test's own, so it can be stopped without touching anyone else's."""
-
-    def __init__(self, tmp_path):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.dir = tmp_path
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(self.dir)], stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        for _ in range(50):
-            try:
-                if client.ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("private redis did not start")
-
-    def stop(self):
-        if self.process:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
 
 
 def use_broker(url):

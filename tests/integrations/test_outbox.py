@@ -116,6 +116,22 @@ def test_the_sweeper_republishes_entries_whose_task_was_lost(integration, broker
     assert {waiting.pk, fresh.pk}.isdisjoint({lost.pk})
 
 
+def test_while_tasks_wait_in_the_broker_a_late_task_is_not_taken_as_lost(integration, broker):
+    now = timezone.now()
+    late = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED, next_attempt_at=now,
+                                   enqueued_at=now - datetime.timedelta(minutes=5), reference="late")
+    never = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED,
+                                    next_attempt_at=now, enqueued_at=None, reference="never")
+    broker.lpush("celery", "a task ahead of them")
+    assert outbox.broker_backlog() == 1
+    assert outbox.sweep(now=now) == (1, 0)
+    broker.lrem("celery", 0, "a task ahead of them")
+    assert queued_ids(broker) == [f"({never.pk},)"]
+    broker.delete("celery")
+    assert outbox.sweep(now=now) == (1, 0)  # the queue drained and it still has not started: lost
+    assert queued_ids(broker) == [f"({late.pk},)"]
+
+
 def test_the_sweeper_returns_stuck_sends_to_the_queue_marked_ambiguous(integration, broker):
     stuck = LogEntry.objects.create(integration=integration, channel="email", status=Status.SENDING, reference="s")
     LogEntry.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=10))
