@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SASS := node_modules/.bin/sass
 
-.PHONY: run test install assets services lint bench clean
+.PHONY: run test install assets services lint bench faults clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ test: install assets services lint
 
 bench: install assets services
 	$(PY) -m bench.run
+
+faults: install assets services
+	$(PY) -m bench.faults
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var

@@ -1,0 +1,378 @@
+"""`make faults`: the pipeline while things break. Each scenario prints the messages triggered, sent,
+failed, lost (triggered but neither sent nor failed) and duplicates (Notify notifications per reference
+beyond the first, plus log entries per case beyond the first: every scenario triggers one message a case).
+
+    .venv/bin/python -m bench.faults [--small] [--only worker_killed,redis_down,notify_flaky,notify_down,bulk_restart]
+
+Everything is real: PostgreSQL (database notify_faults unless DATABASE_URL says otherwise), a Redis server
+of the run's own (so it can be stopped), Celery worker and beat processes, gunicorn for the web process
+and the Notify sandbox. The recovery thresholds are scaled down (FAST) so a scenario takes seconds.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SIZES = {
+    "small": {"worker_killed": 300, "redis_down": 4, "notify_flaky": 100, "notify_down": 20, "bulk_restart": 3_000},
+    "full": {"worker_killed": 10_000, "redis_down": 60, "notify_flaky": 1_000, "notify_down": 200,
+             "bulk_restart": 30_000},
+}
+# Every one is a setting (README.md, Configuration); production keeps the defaults, which are minutes.
+FAST = {"OUTBOX_LOST_TASK_SECONDS": "5", "OUTBOX_STUCK_SENDING_SECONDS": "8", "OUTBOX_SWEEP_SECONDS": "1",
+        "BULK_JOB_STALLED_SECONDS": "8", "BULK_RESUME_CHECK_SECONDS": "1", "NOTIFY_TIMEOUT_SECONDS": "1",
+        "NOTIFY_RETRY_BASE_SECONDS": "0.2", "NOTIFY_RETRY_MAX_SECONDS": "1", "LOG_LEVEL": "WARNING"}
+UNSETTLED = ("queued", "retrying", "sending")
+
+
+# What every scenario shares -------------------------------------------------------------------------
+def wait_for(predicate, timeout, interval=0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def settle(expected, timeout):
+    """Wait until `expected` entries exist and none is still on its way."""
+    from integrations.log import LogEntry
+
+    return wait_for(lambda: LogEntry.objects.count() >= expected
+                    and not LogEntry.objects.filter(status__in=UNSETTLED).exists(), timeout)
+
+
+def outcome(triggered, sandbox, **extra):
+    """The figures every scenario prints."""
+    from django.db.models import Count
+
+    from integrations.log import LogEntry, Status
+
+    sent = LogEntry.objects.filter(status=Status.SENT).count()
+    failed = LogEntry.objects.filter(status=Status.FAILED).count()
+    by_reference = sandbox.counts()["by_reference"]
+    per_case = LogEntry.objects.values("case").annotate(n=Count("id")).filter(n__gt=1).values_list("n", flat=True)
+    recorded = set(LogEntry.objects.filter(status=Status.SENT).values_list("reference", flat=True))
+    return {"triggered": triggered, "sent": sent, "failed": failed, "lost": max(0, triggered - sent - failed),
+            "duplicates": sum(n - 1 for n in by_reference.values() if n > 1) + sum(n - 1 for n in per_case),
+            "in_notify_not_recorded_sent": len(set(by_reference) - recorded), **extra}
+
+
+class Processes:
+    """The worker, beat and web processes of a scenario, restartable, all stopped at the end."""
+
+    def __init__(self):
+        self.worker = self.beat = self.web = None
+        self.folder = tempfile.TemporaryDirectory(prefix="faults-")
+
+    def start_worker(self, concurrency=4):
+        from tests.workers import CeleryProcess, worker_environment
+
+        self.worker = CeleryProcess("worker", "--loglevel=INFO", f"--concurrency={concurrency}",
+                                    "--without-gossip", "--without-mingle", "--without-heartbeat",
+                                    env=worker_environment())
+        self.worker.wait_ready(text="ready", timeout=60)
+
+    def start_beat(self):
+        from tests.workers import CeleryProcess, worker_environment
+
+        self.beat = CeleryProcess("beat", "--loglevel=INFO", "-s", f"{self.folder.name}/beat-schedule",
+                                  env=worker_environment(), log_name="beat")
+        self.beat.wait_ready(text="Starting", timeout=30)
+
+    def start_web(self, port):
+        import subprocess
+
+        from tests.workers import worker_environment
+
+        log = open(Path(self.folder.name) / "web.log", "ab")  # noqa: SIM115 (closed in stop)
+        self.web = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+                                     "--workers", "1", "--log-level", "warning"], cwd=ROOT, env=worker_environment(),
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.web.log = log
+        ready = wait_for(lambda: _answers(f"http://127.0.0.1:{port}/api/"), 30, 0.2)
+        if not ready:
+            raise RuntimeError("the web process did not start")
+
+    def kill_web(self):
+        import signal
+
+        os.killpg(self.web.pid, signal.SIGKILL)
+        self.web.wait(10)
+        self.web.log.close()
+
+    def stop(self):
+        for process in (self.worker, self.beat):
+            if process:
+                process.stop()
+        if self.web and self.web.poll() is None:
+            self.kill_web()
+        self.folder.cleanup()
+
+
+def _admin():
+    """The run's administrator (kept between runs: `clean` leaves users alone)."""
+    from django.contrib.auth.models import User
+
+    from accounts.roles import ADMINISTRATORS
+    from tests.factories import user_with_role
+
+    return User.objects.filter(username="faults-admin").first() or user_with_role(ADMINISTRATORS, "faults-admin")
+
+
+def _answers(url):
+    try:
+        urllib.request.urlopen(url, timeout=2)
+    except urllib.error.HTTPError:
+        return True  # it answered (401 without a token)
+    except OSError:
+        return False
+    return True
+
+
+def _fresh(faults=None, cases=0):
+    """An emptied database and broker, a sandbox, and the bench pipeline (integration, mapping, rule).
+
+    The sandbox's faults start after the set-up (the integration is verified against Notify on save).
+    """
+    from notify_sandbox.testing import SandboxServer
+
+    from .setup import clean, pipeline
+
+    clean()
+    sandbox = SandboxServer(rate_limit="off").start()
+    setup = pipeline(sandbox, rate=1_000_000, window=60, cases=cases)
+    if faults:
+        sandbox.set_faults(**faults)
+    return sandbox, setup
+
+
+# The scenarios --------------------------------------------------------------------------------------
+def worker_killed(messages, kills=None):
+    """A bulk apply queues `messages`; the worker is SIGKILLed several times while it sends, then restarted."""
+    from integrations.log import Attempt, LogEntry, Outcome, Status
+    from rules import bulk
+
+    kills = kills or (5 if messages > 1000 else 2)
+    sandbox, setup = _fresh({"latency_ms": 5}, cases=messages)
+    processes = Processes()
+    killed_at = []
+    try:
+        processes.start_beat()
+        processes.start_worker()
+        bulk.bulk_job_start(rule=setup["rule"])
+        for n in range(1, kills + 1):  # spread over the batch: at 1/(kills+1), 2/(kills+1), ... of it sent
+            mark = messages * n // (kills + 1)
+            wait_for(lambda mark=mark: LogEntry.objects.filter(status=Status.SENT).count() >= mark,
+                     messages / 10 + 60, 0.05)
+            processes.worker.kill()
+            killed_at.append(LogEntry.objects.filter(status=Status.SENT).count())
+            processes.start_worker()
+        settled = settle(messages, timeout=messages / 20 + 120)
+        lookups = Attempt.objects.filter(outcome__in=[Outcome.FOUND, Outcome.NOT_FOUND]).count()
+        return outcome(messages, sandbox, killed_when_sent=killed_at, looked_up_after_kill=lookups, settled=settled)
+    finally:
+        processes.stop()
+        sandbox.close()
+
+
+def redis_down(outage_seconds, per_second=5):
+    """Rules keep firing (case status changes) while the Redis server (broker and limiter) is stopped."""
+    from cases import services
+    from rules.models import Trigger
+
+    before, after = min(10, outage_seconds), min(10, outage_seconds)
+    total = int((before + outage_seconds + after) * per_second) + 10
+    sandbox, setup = _fresh(cases=total)
+    rule = setup["rule"]
+    rule.trigger, rule.trigger_config = Trigger.STATUS_CHANGED, {"to": "Under review"}
+    rule.save()
+    under_review = setup["case_type"].statuses.get(name="Under review")
+    cases = iter(setup["case_type"].cases.order_by("pk"))
+    processes = Processes()
+    triggered = during = 0
+    try:
+        processes.start_beat()
+        processes.start_worker()
+        started = time.monotonic()
+        down = False
+        while (elapsed := time.monotonic() - started) < before + outage_seconds + after:
+            if not down and before <= elapsed < before + outage_seconds:
+                REDIS.stop()
+                down = True
+            if down and elapsed >= before + outage_seconds:
+                REDIS.start()
+                down = False
+            services.case_update(case=next(cases), status=under_review)
+            triggered += 1
+            during += down
+            time.sleep(1 / per_second)
+        settled = settle(triggered, timeout=120)
+        return outcome(triggered, sandbox, outage_seconds=outage_seconds, triggered_while_down=during,
+                       settled=settled)
+    finally:
+        if REDIS.process is None:
+            REDIS.start()
+        processes.stop()
+        sandbox.close()
+
+
+def notify_flaky(messages):
+    """Notify answers 30% of calls with a 500 and takes longer than the client waits on 10% (after accepting)."""
+    from integrations.log import Attempt, Outcome
+    from rules import bulk
+
+    sandbox, setup = _fresh({"fail_rate": 0.3, "timeout_rate": 0.1, "timeout_seconds": 2}, cases=messages)
+    processes = Processes()
+    try:
+        processes.start_beat()
+        processes.start_worker()
+        bulk.bulk_job_start(rule=setup["rule"])
+        settled = settle(messages, timeout=messages / 5 + 120)
+        return outcome(messages, sandbox, retried=Attempt.objects.filter(outcome=Outcome.RETRY).count(),
+                       found_after_timeout=Attempt.objects.filter(outcome=Outcome.FOUND).count(), settled=settled)
+    finally:
+        processes.stop()
+        sandbox.close()
+
+
+def notify_down(messages):
+    """Notify is unreachable for longer than the whole retry budget; the failed messages are then resent."""
+    from integrations.log import Attempt, FailureKind, LogEntry, Status
+    from integrations.log_services import log_entry_resend
+    from rules import bulk
+    sandbox, setup = _fresh(cases=messages)
+    processes = Processes()
+    try:
+        processes.start_beat()
+        processes.start_worker()
+        sandbox.stop()
+        bulk.bulk_job_start(rule=setup["rule"])
+        first = settle(messages, timeout=120)
+        exhausted = LogEntry.objects.filter(status=Status.FAILED, failure_kind=FailureKind.RETRIES_EXHAUSTED).count()
+        attempts = sorted(set(LogEntry.objects.values_list("attempt_count", flat=True)))
+        sandbox.start()  # same port and data
+        administrator = _admin()
+        for entry in LogEntry.objects.filter(status=Status.FAILED):
+            log_entry_resend(entry=entry, actor=administrator)
+        settled = settle(messages, timeout=messages / 5 + 60)
+        return outcome(messages, sandbox, failed_after_retries=exhausted, attempts_per_message=attempts,
+                       attempts=Attempt.objects.count(), settled=first and settled)
+    finally:
+        processes.stop()
+        sandbox.close()
+
+
+def bulk_restart(cases):
+    """A bulk apply started over the API; the web process is SIGKILLed and restarted mid-job, then the
+    worker running the job is SIGKILLed and restarted too. The job must finish, each case sent once."""
+    from rest_framework.authtoken.models import Token
+
+    from rules.models import BulkJob, JobStatus
+    from tests.workers import free_port
+
+    sandbox, setup = _fresh(cases=cases)
+    port = free_port()
+    token = Token.objects.get_or_create(user=_admin())[0].key
+    processes = Processes()
+
+    def api(method, path):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST"
+                                         else None, headers={"Authorization": f"Token {token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def done():
+        return BulkJob.objects.get(pk=job["id"]).done
+
+    try:
+        processes.start_beat()
+        processes.start_worker()
+        processes.start_web(port)
+        job = api("POST", f"/api/rules/{setup['rule'].pk}/apply/")
+        wait_for(lambda: done() > 0, 60, 0.1)
+        processes.kill_web()
+        web_killed_at = done()
+        processes.start_web(port)
+        wait_for(lambda: done() >= min(cases, web_killed_at + cases // 3), 120, 0.1)
+        processes.worker.kill()
+        worker_killed_at = done()
+        processes.start_worker()
+        finished = wait_for(lambda: api("GET", f"/api/rule-jobs/{job['id']}/")["status"] == JobStatus.DONE,
+                            cases / 50 + 120)
+        settled = settle(cases, timeout=cases / 20 + 120)
+        final = api("GET", f"/api/rule-jobs/{job['id']}/")
+        return outcome(cases, sandbox, job_status=final["status"], job_done=final["done"], job_total=final["total"],
+                       resumed=final["resumed"], web_killed_at=web_killed_at, worker_killed_at=worker_killed_at,
+                       settled=finished and settled)
+    finally:
+        processes.stop()
+        sandbox.close()
+
+
+SCENARIOS = {"worker_killed": worker_killed, "redis_down": redis_down, "notify_flaky": notify_flaky,
+             "notify_down": notify_down, "bulk_restart": bulk_restart}
+COLUMNS = ["triggered", "sent", "failed", "lost", "duplicates"]
+REDIS = None
+
+
+def table(results):
+    lines = ["| scenario | " + " | ".join(COLUMNS) + " | also |", "| --- |" + " --- |" * (len(COLUMNS) + 1)]
+    for name, figures in results.items():
+        also = ", ".join(f"{k} {v}" for k, v in figures.items() if k not in COLUMNS and k != "seconds")
+        lines.append(f"| {name} | " + " | ".join(str(figures[c]) for c in COLUMNS) + f" | {also} |")
+    return "\n".join(lines)
+
+
+def main():
+    global REDIS
+    parser = argparse.ArgumentParser(description="Run the fault scenarios")
+    parser.add_argument("--small", action="store_true", help="the CI sizes (seconds, not minutes)")
+    parser.add_argument("--only", default=",".join(SCENARIOS))
+    args = parser.parse_args()
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    size = "small" if args.small else "full"
+
+    from tests.workers import PrivateRedis
+
+    redis_folder = tempfile.TemporaryDirectory(prefix="faults-redis-")
+    REDIS = PrivateRedis(redis_folder.name).start()
+    os.environ.update(FAST)
+    os.environ["REDIS_URL"] = REDIS.url
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/notify_faults")
+    from .setup import django_ready
+
+    django_ready()
+    results = {}
+    try:
+        for name in names:
+            started = time.perf_counter()
+            results[name] = SCENARIOS[name](SIZES[size][name])
+            results[name]["seconds"] = round(time.perf_counter() - started, 1)
+            print(f"{name:14} {json.dumps(results[name])}", flush=True)
+    finally:
+        REDIS.stop()
+        redis_folder.cleanup()
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    record = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "size": size, "machine": platform.platform(),
+              "results": results}
+    (out / f"faults-{size}.json").write_text(json.dumps(record, indent=2))
+    print()
+    print(table(results))
+    return record
+
+
+if __name__ == "__main__":
+    main()
