@@ -74,17 +74,17 @@ def start_worker(concurrency=2, **env):
     return worker
 
 
-def queued_tasks(name):
-    """The argument lists (as Celery shows them) of the tasks called `name` waiting in the test broker."""
+def queued_tasks(name, queue="celery"):
+    """The argument lists (as Celery shows them) of the tasks called `name` waiting in a queue of the test broker."""
     import json
 
-    raw = redis.Redis.from_url(settings.REDIS_URL).lrange("celery", 0, -1)
+    raw = redis.Redis.from_url(settings.REDIS_URL).lrange(queue, 0, -1)
     return [m["headers"]["argsrepr"] for m in map(json.loads, raw) if m["headers"]["task"] == name]
 
 
 def purge_queue():
     """Empty the test broker's queue, so tasks left by an earlier run never reach this run's worker."""
-    redis.Redis.from_url(settings.REDIS_URL).delete("celery", "unacked", "unacked_index")
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery", "bulk", "unacked", "unacked_index")
 
 
 def free_port():

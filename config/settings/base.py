@@ -180,6 +180,12 @@ CELERY_DB_REUSE_MAX = 10**9
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
+# Bulk applies have a queue of their own, so one is never stuck behind the thousands of sends another
+# queued. Workers consume every queue listed here.
+# https://docs.celeryq.dev/en/stable/userguide/routing.html
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "bulk": {}}
+CELERY_TASK_ROUTES = {"rules.run_bulk_job": {"queue": "bulk"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

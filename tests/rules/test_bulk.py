@@ -106,7 +106,7 @@ def test_a_job_whose_worker_stopped_is_queued_again_once_its_heartbeat_is_stale(
     done = BulkJob.objects.create(rule=rule, status=JobStatus.DONE, heartbeat_at=now - datetime.timedelta(hours=1))
 
     assert bulk.bulk_jobs_resume(now=now) == 2
-    assert sorted(queued_tasks("rules.run_bulk_job")) == sorted([f"({stalled.pk},)", f"({lost.pk},)"])
+    assert sorted(queued_tasks("rules.run_bulk_job", queue="bulk")) == sorted([f"({stalled.pk},)", f"({lost.pk},)"])
     assert BulkJob.objects.get(pk=stalled.pk).resumed == 1
     # Just queued again: the next check leaves it to that runner.
     assert bulk.bulk_jobs_resume(now=now + datetime.timedelta(seconds=30)) == 0
