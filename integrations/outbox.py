@@ -42,9 +42,10 @@ def new_reference():
 def _origin(case, rule, mapping_template):
     rule_id, rule_name = rule or (None, "")
     mapping_id, mapping_name = mapping_template or (None, "")
+    case_id, case_reference = case or (None, "")
     return {
-        "case": case,
-        "case_reference": getattr(case, "reference", "") or "",
+        "case_id": case_id,
+        "case_reference": case_reference or "",
         "rule_id": rule_id,
         "rule_name": rule_name or "",
         "mapping_template_id": mapping_id,
@@ -55,7 +56,7 @@ def _origin(case, rule, mapping_template):
 def entry_for(*, integration, message, case=None, rule=None, mapping_template=None):
     """An unsaved log entry for a resolved message (mappings.resolve.Message).
 
-    `rule` and `mapping_template` are (id, name) pairs. An integration that is switched off gives a failed
+    `case` is an (id, reference) pair, `rule` and `mapping_template` (id, name) pairs. An integration that is switched off gives a failed
     entry ("integration disabled") instead of a queued one.
     """
     entry = LogEntry(

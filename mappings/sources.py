@@ -1,6 +1,6 @@
 """Reading one value out of a case snapshot for a source. Pure: data in, (value, problem) out.
 
-A case snapshot is plain data (see mappings.snapshot.case_snapshot):
+A case snapshot is plain data (see mappings.snapshot.snapshots):
     {"reference", "status", "type",
      "fields": {key: value}, "kinds": {key: kind}, "labels": {key: label},
      "dates": {"created", "updated", "closed", "due"},

@@ -16,8 +16,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cases.models import Case
 from integrations import outbox
-from mappings.snapshot import case_snapshot, snapshot_queryset
+from mappings.snapshot import snapshots
 
 from .conditions import all_match
 from .engine import entry_for_action
@@ -44,9 +45,9 @@ def bulk_job_cancel(*, job):
 
 
 def _next_chunk(job):
-    return list(
-        snapshot_queryset().filter(case_type_id=job.rule.case_type_id, pk__gt=job.last_case_id).order_by("pk")[:CHUNK]
-    )
+    """The snapshots of the next CHUNK cases after the last one done, in id order."""
+    return snapshots(Case.objects.filter(case_type_id=job.rule.case_type_id, pk__gt=job.last_case_id)
+                     .order_by("pk")[:CHUNK])
 
 
 def _claim_runs(rule, case_ids):
@@ -72,19 +73,17 @@ def _claim_runs(rule, case_ids):
 
 
 def _apply_chunk(job, cases):
-    """Apply the rule to a chunk of cases in one transaction: a few statements, however many cases."""
+    """Apply the rule to a chunk of cases (their snapshots) in one transaction: a few statements, however many."""
     rule = job.rule
     with transaction.atomic():
-        snapshots = [(case, case_snapshot(case)) for case in cases]
-        matching = [(case, snapshot) for case, snapshot in snapshots
-                    if all_match(rule.conditions, snapshot, mode=rule.condition_mode)]
-        claimed = _claim_runs(rule, [case.pk for case, _ in matching])
+        matching = [snapshot for snapshot in cases if all_match(rule.conditions, snapshot, mode=rule.condition_mode)]
+        claimed = _claim_runs(rule, [snapshot["id"] for snapshot in matching])
         actions = list(rule.actions.all())
-        outbox.put_many([entry_for_action(action, case, snapshot, rule)
-                         for case, snapshot in matching if case.pk in claimed for action in actions])
+        outbox.put_many([entry_for_action(action, snapshot, rule)
+                         for snapshot in matching if snapshot["id"] in claimed for action in actions])
         # Only if the job is still running and still where this runner left it.
         updated = BulkJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, last_case_id=job.last_case_id).update(
-            done=F("done") + len(cases), applied=F("applied") + len(claimed), last_case_id=cases[-1].pk,
+            done=F("done") + len(cases), applied=F("applied") + len(claimed), last_case_id=cases[-1]["id"],
             heartbeat_at=timezone.now(),
         )
         if not updated:  # cancelled, or another runner took the job: this chunk's messages are not queued

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from cases.models import CaseEvent, EventKind
-from mappings.snapshot import case_snapshot, snapshot_queryset
+from cases.models import Case, CaseEvent, EventKind
+from mappings.snapshot import snapshots
 
 from .engine import apply_rule
 from .models import DateFiring, Rule, Trigger
@@ -34,7 +34,7 @@ def date_reached_candidates(rule, today):
     """(case, date value) pairs whose date + offset has come, within the catch-up window."""
     config = rule.trigger_config or {}
     earliest, latest = _window(today, int(config.get("offset_days") or 0))
-    cases = snapshot_queryset().filter(case_type_id=rule.case_type_id)
+    cases = Case.objects.filter(case_type_id=rule.case_type_id)
     name = config.get("date")
     if name in CASE_DATE_COLUMNS:
         column = CASE_DATE_COLUMNS[name]
@@ -61,7 +61,7 @@ def time_in_status_candidates(rule, today):
         .order_by("-created_at").values("created_at")[:1]
     )
     cases = (
-        snapshot_queryset().filter(case_type_id=rule.case_type_id, status__name=config.get("status"))
+        Case.objects.filter(case_type_id=rule.case_type_id, status__name=config.get("status"))
         .annotate(entered_at=Subquery(entered))
     )
     found = []
@@ -72,13 +72,13 @@ def time_in_status_candidates(rule, today):
     return found
 
 
-def _fire(rule, case, date_value, today):
+def _fire(rule, case, snapshot, date_value, today):
     """Apply the rule once for this date value. A case that does not meet the conditions yet is not
     marked, so a later check within the window can still fire it."""
     try:
         with transaction.atomic():
             DateFiring.objects.create(rule=rule, case=case, date_value=date_value)
-            outcome = apply_rule(rule, case, case_snapshot(case), today=today)
+            outcome = apply_rule(rule, case, snapshot, today=today)
             if outcome.result == "unmatched":
                 transaction.set_rollback(True)
                 return None
@@ -95,8 +95,10 @@ def check_dates(*, today=None):
         "actions__mapping_template__placeholders", "actions__mapping_template__integration")
     for rule in rules:
         finder = date_reached_candidates if rule.trigger == Trigger.DATE_REACHED else time_in_status_candidates
-        for case, date_value in finder(rule, today):
-            if date_value is not None and _fire(rule, case, date_value, today) is not None:
+        found = [(case, date_value) for case, date_value in finder(rule, today) if date_value is not None]
+        by_id = {snapshot["id"]: snapshot for snapshot in snapshots(Case.objects.filter(pk__in=[c.pk for c, _ in found]))}
+        for case, date_value in found:
+            if _fire(rule, case, by_id[case.pk], date_value, today) is not None:
                 fired += 1
     if fired:
         logger.info("Date rules fired %s times", fired)

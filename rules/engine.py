@@ -99,10 +99,11 @@ def _claim_run(rule, case):
     return True
 
 
-def entry_for_action(action, case, snapshot, rule):
+def entry_for_action(action, snapshot, rule):
     """The (unsaved) log entry of one Apply integration action for a case: the message, or why there is none."""
     mapping = action.mapping_template
-    origin = {"case": case, "rule": (rule.pk, rule.name), "mapping_template": (mapping.pk, mapping.name)}
+    origin = {"case": (snapshot["id"], snapshot["reference"]), "rule": (rule.pk, rule.name),
+              "mapping_template": (mapping.pk, mapping.name)}
     if not mapping.enabled:
         return outbox.failed_entry_for(integration=mapping.integration, channel=mapping.channel,
                                        problems=[f"The mapping template '{mapping.name}' is disabled"], **origin)
@@ -113,9 +114,9 @@ def entry_for_action(action, case, snapshot, rule):
     return outbox.entry_for(integration=mapping.integration, message=result.message, **origin)
 
 
-def apply_integration(action, case, snapshot, rule):
+def apply_integration(action, snapshot, rule):
     """Resolve the action's mapping template for the case and hand the message to the outbox (or record why not)."""
-    return outbox.put_many([entry_for_action(action, case, snapshot, rule)])[0]
+    return outbox.put_many([entry_for_action(action, snapshot, rule)])[0]
 
 
 def apply_rule(rule, case, snapshot, *, today=None):
@@ -128,7 +129,7 @@ def apply_rule(rule, case, snapshot, *, today=None):
             if not _claim_run(rule, case):
                 return Outcome(rule, case.pk, "skipped", "Already sent for this case (sends once)")
             actions = list(rule.actions.all())
-            entries = tuple(apply_integration(action, case, snapshot, rule) for action in actions)
+            entries = tuple(apply_integration(action, snapshot, rule) for action in actions)
         return Outcome(rule, case.pk, "applied", entries=entries)
     except Exception:  # one broken rule must not stop the case change or the other rules
         logger.exception("Rule %s failed on case %s", rule.pk, case.pk, extra={"rule_id": rule.pk, "case_id": case.pk})

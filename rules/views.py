@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import page_permission_required
 from cases.models import Case, CaseType
-from mappings.snapshot import case_snapshot, snapshot_queryset
+from mappings.snapshot import snapshots
 
 from .bulk import bulk_job_cancel, bulk_job_start
 from .engine import dry_run
@@ -46,10 +46,11 @@ def rule_edit(request, pk=None):
 @admin_only
 def rule_dry_run(request, pk):
     rule = get_object_or_404(Rule.objects.select_related("case_type"), pk=pk)
-    cases = snapshot_queryset().filter(case_type=rule.case_type).order_by("-updated_at")[:DRY_RUN_CASES]
+    cases = list(Case.objects.filter(case_type=rule.case_type).order_by("-updated_at")[:DRY_RUN_CASES])
+    by_id = {snapshot["id"]: snapshot for snapshot in snapshots(Case.objects.filter(pk__in=[c.pk for c in cases]))}
     results = []
     for case in cases:
-        outcome, resolutions = dry_run(rule, case_snapshot(case))
+        outcome, resolutions = dry_run(rule, by_id[case.pk])
         results.append({"case": case, "outcome": outcome, "resolutions": resolutions})
     return render(request, "rules/dry_run.html", {"rule": rule, "results": results, "limit": DRY_RUN_CASES})
 

@@ -128,10 +128,10 @@ def test_a_broken_rule_does_not_stop_the_case_or_other_rules(case_type, mapping,
 
     real = engine.apply_integration
 
-    def explode(action, case, snapshot, rule):
+    def explode(action, snapshot, rule):
         if rule.name == "Broken":
             raise RuntimeError("boom")
-        return real(action, case, snapshot, rule)
+        return real(action, snapshot, rule)
 
     monkeypatch.setattr(engine, "apply_integration", explode)
     case = applicant_case(case_type)
