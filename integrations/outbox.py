@@ -95,11 +95,19 @@ def failed_entry_for(*, integration, channel, problems, case=None, rule=None, ma
 
 
 def put_many(entries):
-    """Save entries in the caller's transaction (one insert) and publish the queued ones after commit."""
+    """Save entries in the caller's transaction (one insert) and publish the queued ones after commit.
+
+    Queued entries are saved already marked as published (as enqueue marks them before publishing): if
+    the process dies between the commit and the publish, the sweeper takes their task as lost.
+    """
+    now = timezone.now()
+    for entry in entries:
+        if entry.status == Status.QUEUED:
+            entry.enqueued_at = now
     saved = LogEntry.objects.bulk_create(entries)
     queued = [entry.pk for entry in saved if entry.status == Status.QUEUED]
     if queued:
-        transaction.on_commit(lambda: enqueue_many(queued))
+        transaction.on_commit(lambda: enqueue_many(queued, marked=True))
     return saved
 
 
@@ -114,7 +122,7 @@ def put_failed(**fields):
     return put_many([failed_entry_for(**fields)])[0]
 
 
-def enqueue(entry_id, *, countdown=0):
+def enqueue(entry_id, *, countdown=0, marked=False):
     """Publish the send task; on a broker failure log it and leave the entry for the sweeper.
 
     The entry is marked before publishing: marking it after would lock its row while a worker may
@@ -122,7 +130,8 @@ def enqueue(entry_id, *, countdown=0):
     """
     from .tasks import send_log_entry
 
-    LogEntry.objects.filter(pk=entry_id).update(enqueued_at=timezone.now() + datetime.timedelta(seconds=countdown))
+    if not marked:
+        LogEntry.objects.filter(pk=entry_id).update(enqueued_at=timezone.now() + datetime.timedelta(seconds=countdown))
     try:
         send_log_entry.apply_async(
             (entry_id,),
@@ -138,18 +147,21 @@ def enqueue(entry_id, *, countdown=0):
     return True
 
 
-def enqueue_many(entry_ids):
+def enqueue_many(entry_ids, *, marked=False):
     """Publish send tasks for many entries, OUTBOX_BATCH ids to a task, over one connection; returns how many.
+
+    `marked`: the entries were saved with enqueued_at set (put_many), so they need no update first.
 
     A batch saves a publish and a task start per message (bulk apply queues thousands at once). On a
     broker failure the rest are left to the sweeper.
     """
     if len(entry_ids) == 1:
-        return int(enqueue(entry_ids[0]))
+        return int(enqueue(entry_ids[0], marked=marked))
     from .tasks import send_log_entries
 
     size = getattr(settings, "OUTBOX_BATCH", 25)
-    LogEntry.objects.filter(pk__in=entry_ids).update(enqueued_at=timezone.now())  # before publishing, as in enqueue
+    if not marked:  # before publishing, as in enqueue
+        LogEntry.objects.filter(pk__in=entry_ids).update(enqueued_at=timezone.now())
     published = []
     try:
         with send_log_entries.app.producer_or_acquire() as producer:
