@@ -12,9 +12,10 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import JSONField, Q
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from .log import SENDABLE, FailureKind, LogEntry, Status
 
@@ -22,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 # Publishing gives up quickly when the broker is down: the entry stays in the outbox for the sweeper.
 RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
+
+
+# From this many entries, put_many writes them with COPY on PostgreSQL.
+COPY_FROM = 50
 
 
 def lost_task_after():
@@ -104,11 +109,46 @@ def put_many(entries):
     for entry in entries:
         if entry.status == Status.QUEUED:
             entry.enqueued_at = now
-    saved = LogEntry.objects.bulk_create(entries)
+    saved = _insert(entries)
     queued = [entry.pk for entry in saved if entry.status == Status.QUEUED]
     if queued:
         transaction.on_commit(lambda: enqueue_many(queued, marked=True))
     return saved
+
+
+def _insert(entries):
+    """Insert entries in one statement: bulk_create, or on PostgreSQL for many rows a COPY (bulk apply writes
+    thousands a second). Either way the entries come back saved, with their ids.
+
+    The COPY passes each value as the entry holds it (psycopg adapts str, int, bool, UUID and aware
+    datetimes; JSON is wrapped), which is most of its gain over Django's per-field preparation; the
+    entries are built by entry_for and failed_entry_for, so their values have the model's types.
+    """
+    if connection.vendor != "postgresql" or len(entries) < COPY_FROM:
+        return LogEntry.objects.bulk_create(entries)
+    meta = LogEntry._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    stamped = [field.attname for field in fields if getattr(field, "auto_now", False)
+               or getattr(field, "auto_now_add", False)]
+    json = {field.attname for field in fields if isinstance(field, JSONField)}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in [meta.pk.column, *(field.column for field in fields)])
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, len(entries)])
+        ids = [row[0] for row in cursor.fetchall()]
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for pk, entry in zip(ids, entries, strict=True):
+                entry.pk = pk
+                for name in stamped:
+                    setattr(entry, name, now)
+                values = [getattr(entry, field.attname) for field in fields]
+                copy.write_row([pk, *(Jsonb(value) if field.attname in json else value
+                                      for field, value in zip(fields, values, strict=True))])
+    for entry in entries:
+        entry._state.adding, entry._state.db = False, connection.alias
+    return entries
 
 
 def put(*, integration, message, case=None, rule=None, mapping_template=None):

@@ -25,7 +25,7 @@ from .engine import entry_for_action
 from .models import BulkJob, JobStatus, Rule, RuleRun
 
 logger = logging.getLogger(__name__)
-CHUNK = 500
+CHUNK = 1000
 
 
 def bulk_job_start(*, rule, actor=None):

@@ -168,3 +168,31 @@ def test_many_entries_are_published_in_batches_of_outbox_batch(integration, brok
     # Redis lists are LPUSHed: the newest batch is first.
     assert sorted(batches) == sorted([f"({ids[:25]},)", f"({ids[25:50]},)", f"({ids[50:]},)"])
     assert not LogEntry.objects.filter(pk__in=ids, enqueued_at=None).exists()
+
+
+def test_many_entries_written_with_copy_read_back_as_one_written_by_the_orm(integration, broker):
+    from django.forms.models import model_to_dict
+
+    many = outbox.put_many([outbox.entry_for(integration=integration, message=message(reference=f"m{n}"),
+                                             rule=(7, "Decision issued"), mapping_template=(3, "Letter"))
+                            for n in range(outbox.COPY_FROM + 10)])
+    one = outbox.put(integration=integration, message=message(reference="single"), rule=(7, "Decision issued"),
+                     mapping_template=(3, "Letter"))
+    failed = outbox.put_many([outbox.failed_entry_for(integration=integration, channel="sms", problems=["No phone"])
+                              for _ in range(outbox.COPY_FROM)])
+    assert LogEntry.objects.count() == len(many) + 1 + len(failed)
+
+    def stored(entry):
+        # Every field but the ids and the times, which differ by the microseconds between the two writes.
+        return model_to_dict(LogEntry.objects.get(pk=entry.pk), exclude=["id", "reference", "next_attempt_at",
+                                                                          "enqueued_at"])
+
+    copied, written = stored(many[0]), stored(one)
+    assert copied == written
+    assert copied["personalisation"] == {"name": "Amira"} and copied["sanitise_content_for"] == []
+    row = LogEntry.objects.get(pk=many[-1].pk)
+    assert (row.reference, row.created_at, row.updated_at) == (many[-1].reference, many[-1].created_at,
+                                                               many[-1].updated_at)
+    assert (row.status, row.enqueued_at is not None, row.next_attempt_at is not None) == (Status.QUEUED, True, True)
+    assert LogEntry.objects.get(pk=failed[0].pk).reason == "No phone"
+    assert LogEntry.objects.get(pk=failed[0].pk).status == Status.FAILED
