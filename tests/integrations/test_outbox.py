@@ -189,7 +189,7 @@ def test_many_entries_written_with_copy_read_back_as_one_written_by_the_orm(inte
 
     copied, written = stored(many[0]), stored(one)
     assert copied == written
-    assert copied["personalisation"] == {"name": "Amira"} and copied["sanitise_content_for"] == []
+    assert (copied["personalisation"], copied["sanitise_content_for"]) == ({"name": "Amira"}, [])
     row = LogEntry.objects.get(pk=many[-1].pk)
     assert (row.reference, row.created_at, row.updated_at) == (many[-1].reference, many[-1].created_at,
                                                                many[-1].updated_at)
