@@ -199,7 +199,7 @@ def enqueue_many(entry_ids, *, marked=False):
         return int(enqueue(entry_ids[0], marked=marked))
     from .tasks import send_log_entries
 
-    size = getattr(settings, "OUTBOX_BATCH", 25)
+    size = getattr(settings, "OUTBOX_BATCH", 100)
     if not marked:  # before publishing, as in enqueue
         LogEntry.objects.filter(pk__in=entry_ids).update(enqueued_at=timezone.now())
     published = []

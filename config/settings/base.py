@@ -245,7 +245,7 @@ NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10.0)
 TEMPLATE_CACHE_SECONDS = env.int("TEMPLATE_CACHE_SECONDS", default=300)
 # The outbox (integrations.outbox): entries to a send task when many are queued at once; when the sweeper
 # takes a task as lost and publishes it again; when an entry left "sending" belongs to a dead worker.
-OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=25)
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
 OUTBOX_LOST_TASK_SECONDS = env.float("OUTBOX_LOST_TASK_SECONDS", default=60.0)
 OUTBOX_STUCK_SENDING_SECONDS = env.float("OUTBOX_STUCK_SENDING_SECONDS", default=300.0)
 # A running bulk apply whose progress has not moved for this long lost its worker, and is resumed (rules.bulk).
