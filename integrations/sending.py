@@ -103,7 +103,8 @@ def _mark_sent(entry, notify_id):
     entry.ambiguous = False
     entry.reason = ""
     entry.next_attempt_at = None
-    entry.save()
+    entry.save(update_fields=["status", "notify_id", "sent_at", "ambiguous", "reason", "next_attempt_at",
+                              "attempt_count", "updated_at"])
 
 
 def _look_up_first(entry, gateway):
@@ -160,13 +161,25 @@ def send_entry(entry_id):
     logger.info("Sent log entry %s", entry.pk, extra={"log_entry_id": entry.pk, "notify_id": response["id"]})
 
 
+_templates = {}
+
+
 def cached_template(integration, template_id, gateway):
-    """The template as cached, fetched again from Notify when the cache is older than TEMPLATE_CACHE_SECONDS."""
+    """The template as cached, fetched again from Notify when the cache is older than TEMPLATE_CACHE_SECONDS.
+
+    This process keeps what it read until the cached copy expires, so a send reads no row for it.
+    """
+    now = timezone.now()
+    key = (integration.pk, template_id)
+    kept = _templates.get(key)
+    if kept is not None and kept[1] > now:
+        return kept[0]
+    lifetime = datetime.timedelta(seconds=getattr(settings, "TEMPLATE_CACHE_SECONDS", 300))
     cached = NotifyTemplate.objects.filter(integration=integration, notify_id=template_id).first()
-    fresh_after = timezone.now() - datetime.timedelta(seconds=getattr(settings, "TEMPLATE_CACHE_SECONDS", 300))
-    if cached is not None and cached.fetched_at >= fresh_after:
-        return cached
-    return template_cache_store(integration=integration, template=gateway.template(template_id))
+    if cached is None or cached.fetched_at < now - lifetime:
+        cached = template_cache_store(integration=integration, template=gateway.template(template_id))
+    _templates[key] = (cached, cached.fetched_at + lifetime)
+    return cached
 
 
 def template_problem(entry, gateway):

@@ -256,3 +256,23 @@ def test_a_template_edited_in_notify_fails_loudly_instead_of_sending(integration
     assert (entry.status, entry.failure_kind) == (Status.FAILED, FailureKind.PERMANENT)
     assert "the Notify template has changed (now version 2) and needs ((fee))" in entry.reason
     assert sandbox.notifications(reference=entry.reference) == []
+
+
+@pytest.mark.django_db
+def test_a_worker_reads_a_cached_template_once_until_the_cache_expires(integration, email_template, settings,
+                                                                      django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integrations.notify.client import gateway_for
+
+    gateway = gateway_for(integration)
+    settings.TEMPLATE_CACHE_SECONDS = 0  # always expired: every send reads it again (and fetches it from Notify)
+    sending.cached_template(integration, email_template, gateway)
+    with CaptureQueriesContext(connection) as read_again:
+        assert sending.cached_template(integration, email_template, gateway).notify_id == email_template
+    assert len(read_again) > 0
+    settings.TEMPLATE_CACHE_SECONDS = 300
+    first = sending.cached_template(integration, email_template, gateway)
+    with django_assert_num_queries(0):
+        assert sending.cached_template(integration, email_template, gateway) == first
