@@ -152,9 +152,13 @@ def _fresh(faults=None, cases=0):
 
     clean()
     sandbox = SandboxServer(rate_limit="off").start()
-    setup = pipeline(sandbox, rate=1_000_000, window=60, cases=cases)
-    if faults:
-        sandbox.set_faults(**faults)
+    try:
+        setup = pipeline(sandbox, rate=1_000_000, window=60, cases=cases)
+        if faults:
+            sandbox.set_faults(**faults)
+    except BaseException:
+        sandbox.close()
+        raise
     return sandbox, setup
 
 

@@ -170,3 +170,13 @@ def test_caseworkers_see_only_the_log_of_a_case(api_as, caseworker, client, entr
     assert client.get(reverse("log:list")).status_code == 403
     case_page = client.get(reverse("cases:case_detail", args=[entries["case"].pk])).content.decode()
     assert case_page.count("Decision email") >= 15
+
+
+@pytest.mark.django_db
+def test_the_name_filters_have_statistics_so_the_planner_reads_newest_first():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxrelid = 'integrations_logentry'::regclass")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"log_rule_name_upper", "log_mapping_template_name_upper"} <= names
