@@ -58,7 +58,7 @@ class LogFilter(django_filters.FilterSet):
         fields = []
 
     def filter_queryset(self, queryset):
-        return log_entries(filters=self.form.cleaned_data)
+        return log_entries(filters=self.form.cleaned_data, entries=queryset)
 
 
 class NewestFirst(CursorPagination):

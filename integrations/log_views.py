@@ -73,7 +73,7 @@ def log_detail(request, pk):
 @page_permission_required("integrations.export_logentry")
 def log_export(request):
     form = LogFilterForm(request.GET or None)
-    return log_csv_response(log_entries(filters=form.filters()))
+    return log_csv_response(log_entries(filters=form.filters(), entries=LogEntry.objects.select_related("integration")))
 
 
 @page_permission_required("integrations.resend_logentry")

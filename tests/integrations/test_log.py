@@ -180,3 +180,16 @@ def test_the_name_filters_have_statistics_so_the_planner_reads_newest_first():
         cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxrelid = 'integrations_logentry'::regclass")
         names = {row[0] for row in cursor.fetchall()}
     assert {"log_rule_name_upper", "log_mapping_template_name_upper"} <= names
+
+
+def test_the_api_and_the_export_read_integrations_with_their_entries_not_one_by_one(api_as, auditor, entries,
+                                                                                    django_assert_max_num_queries):
+    api = api_as(auditor)
+    with django_assert_max_num_queries(8):
+        body = api.get("/api/log/").json()
+    assert {row["integration"] for row in body["results"]} == {"Planning", "Housing"}
+    assert len(body["results"]) == 30
+    with django_assert_max_num_queries(8):
+        export = api.get("/api/log/export.csv")
+        rows = b"".join(export.streaming_content).count(b"\n")
+    assert rows == 31  # the header and every entry
