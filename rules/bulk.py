@@ -60,15 +60,17 @@ def _claim_runs(rule, case_ids):
         return set()
     now = timezone.now()
     table = connection.ops.quote_name(RuleRun._meta.db_table)
-    rows = ", ".join(["(%s, %s, %s, %s, 1)"] * len(case_ids))
     conflict = ("DO NOTHING" if rule.send_once
                 else "DO UPDATE SET runs = " + table + ".runs + 1, last_run_at = excluded.last_run_at")
+    if connection.vendor == "postgresql":  # the ids as one array parameter: nothing to build per case
+        rows, params = "SELECT %s, case_id, %s, %s, 1 FROM unnest(%s::bigint[]) AS case_id", [rule.pk, now, now,
+                                                                                             list(case_ids)]
+    else:
+        rows = "VALUES " + ", ".join(["(%s, %s, %s, %s, 1)"] * len(case_ids))
+        params = [value for case_id in case_ids for value in (rule.pk, case_id, now, now)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (rule_id, case_id, first_run_at, last_run_at, runs) VALUES {rows} "
-            f"ON CONFLICT (rule_id, case_id) {conflict} RETURNING case_id",
-            [value for case_id in case_ids for value in (rule.pk, case_id, now, now)],
-        )
+        cursor.execute(f"INSERT INTO {table} (rule_id, case_id, first_run_at, last_run_at, runs) {rows} "
+                       f"ON CONFLICT (rule_id, case_id) {conflict} RETURNING case_id", params)
         return {row[0] for row in cursor.fetchall()}
 
 
