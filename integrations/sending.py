@@ -2,17 +2,21 @@
 
 The task (integrations.tasks.send_log_entry) only calls `send_entry`. Each step guards on the entry's
 state, so a task delivered twice, or a sweeper re-publishing an entry, never sends a message twice:
-- the entry is claimed with a row lock (skip_locked) and only from a sendable state, then marked
-  "sending" and committed before the network call;
+- the entry is claimed (compare-and-set) only from a sendable state, marked "sending" and committed
+  before the network call;
+- what Notify accepted is recorded a few sends at a time (SentBatch); until then the entry stays
+  "sending", so a worker that dies first leaves it to the sweeper, as one that dies mid-call does;
 - after an ambiguous failure (a timeout: Notify may have accepted it) the next attempt first looks the
   reference up in Notify and records the existing notification instead of sending again.
 """
 
 import datetime
 import logging
+import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -56,22 +60,35 @@ def limiter_key(integration):
 
 
 def _claim(entry_id):
-    """Lock a due, sendable entry and mark it sending. Returns the entry, or None if not ours to send."""
-    with transaction.atomic():
-        entry = (
-            LogEntry.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("integration")
-            .filter(pk=entry_id, status__in=SENDABLE)
-            .first()
-        )
-        if entry is None:
-            return None
-        if entry.next_attempt_at and entry.next_attempt_at > timezone.now() + datetime.timedelta(seconds=1):
-            return None  # an early duplicate; its own task or the sweeper comes at the right time
-        entry.previous_status = entry.status
-        entry.status = Status.SENDING
-        entry.save(update_fields=["status", "updated_at"])
-        return entry
+    """Mark a due, sendable entry "sending". Returns the entry, or None if it is not ours to send.
+
+    A compare-and-set, two statements and no transaction: the update only matches the entry as it was
+    read (status and due time), so of two workers that read it, one claims it and the other's update
+    matches nothing; an entry released and queued again in between no longer matches either.
+    """
+    entry = LogEntry.objects.select_related("integration").filter(pk=entry_id, status__in=SENDABLE).first()
+    if entry is None:
+        return None
+    now = timezone.now()
+    if entry.next_attempt_at and entry.next_attempt_at > now + datetime.timedelta(seconds=1):
+        return None  # an early duplicate; its own task or the sweeper comes at the right time
+    if not _compare_and_set(entry, now):
+        return None
+    entry.previous_status, entry.status, entry.updated_at = entry.status, Status.SENDING, now
+    return entry
+
+
+def _compare_and_set(entry, now):
+    """UPDATE ... SET status = 'sending' WHERE the entry is as read; True if it matched. Written out because the
+    ORM's update() took a quarter of a worker's time building this statement."""
+    ops = connection.ops
+    due = ops.adapt_datetimefield_value(entry.next_attempt_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ops.quote_name(LogEntry._meta.db_table)} SET status = %s, updated_at = %s WHERE id = %s"
+            " AND status = %s AND (next_attempt_at = %s OR (next_attempt_at IS NULL AND %s IS NULL))",
+            [Status.SENDING, ops.adapt_datetimefield_value(now), entry.pk, entry.status, due, due])
+        return cursor.rowcount == 1
 
 
 def _release(entry, *, wait):
@@ -96,15 +113,88 @@ def _record_attempt(entry, *, started, outcome, error=None, status_code=None, me
     )
 
 
-def _mark_sent(entry, notify_id):
+SENT_FIELDS = ["status", "notify_id", "sent_at", "ambiguous", "reason", "next_attempt_at", "attempt_count",
+               "updated_at"]
+
+
+def _set_sent(entry, notify_id, now):
     entry.status = Status.SENT
     entry.notify_id = notify_id
-    entry.sent_at = timezone.now()
+    entry.sent_at = entry.updated_at = now
     entry.ambiguous = False
     entry.reason = ""
     entry.next_attempt_at = None
-    entry.save(update_fields=["status", "notify_id", "sent_at", "ambiguous", "reason", "next_attempt_at",
-                              "attempt_count", "updated_at"])
+
+
+def _mark_sent(entry, notify_id):
+    _set_sent(entry, notify_id, timezone.now())
+    entry.save(update_fields=SENT_FIELDS)
+
+
+def _save_sent(entries, now):
+    """Write entries marked sent at `now`: on PostgreSQL one UPDATE from arrays (bulk_update's CASE per row and
+    field took a fifth of a worker's time), elsewhere bulk_update."""
+    if connection.vendor != "postgresql":
+        LogEntry.objects.bulk_update(entries, SENT_FIELDS)
+        return
+    table = connection.ops.quote_name(LogEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS entry SET status = %s, notify_id = sent.notify_id, attempt_count = sent.attempts,"
+            " sent_at = %s, updated_at = %s, ambiguous = false, reason = '', next_attempt_at = NULL"
+            " FROM unnest(%s::bigint[], %s::uuid[], %s::integer[]) AS sent (id, notify_id, attempts)"
+            " WHERE entry.id = sent.id",
+            [Status.SENT, now, now, [e.pk for e in entries], [str(e.notify_id) for e in entries],
+             [e.attempt_count for e in entries]])
+
+
+class SentBatch:
+    """Sends Notify accepted, recorded together: one insert of their attempts and one update of their entries
+    every FLUSH_EVERY sends or FLUSH_SECONDS, and at the end of the task (`with SentBatch() as sent:`).
+
+    Writing each send on its own took two thirds of a worker's time. An entry stays "sending" until written:
+    if the worker dies first, the sweeper returns it marked ambiguous and the next attempt finds it in
+    Notify by its reference, so it is never sent twice.
+    """
+
+    FLUSH_EVERY = 10
+    FLUSH_SECONDS = 1.0
+
+    def __init__(self):
+        self.pending = []
+        self.since = 0.0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.flush()
+
+    def add(self, entry, started, notify_id):
+        if not self.pending:
+            self.since = time.monotonic()
+        duration = int((timezone.now() - started).total_seconds() * 1000)
+        self.pending.append((entry, started, duration, notify_id))
+        if len(self.pending) >= self.FLUSH_EVERY or time.monotonic() - self.since >= self.FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self):
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        entries = [entry for entry, *_ in pending]
+        made = dict(Attempt.objects.filter(entry__in=entries).values_list("entry").annotate(Count("id")))
+        now = timezone.now()
+        attempts = []
+        for entry, started, duration, notify_id in pending:
+            attempts.append(Attempt(entry=entry, number=made.get(entry.pk, 0) + 1, started_at=started,
+                                    duration_ms=duration, outcome=Outcome.SENT, status_code=201))
+            _set_sent(entry, notify_id, now)
+        with transaction.atomic():
+            Attempt.objects.bulk_create(attempts)
+            _save_sent(entries, now)
+        for entry in entries:
+            logger.info("Sent log entry %s", entry.pk, extra={"log_entry_id": entry.pk, "notify_id": entry.notify_id})
 
 
 def _look_up_first(entry, gateway):
@@ -121,8 +211,26 @@ def _look_up_first(entry, gateway):
     return False
 
 
-def send_entry(entry_id):
-    """Send one log entry if it is still due and sendable. Safe to call any number of times."""
+def send_entries(entry_ids):
+    """Send log entries one after another (a task's batch), recording what Notify accepted together.
+    One entry's error never stops the rest: it is recorded on the entry where it could be, and the
+    sweeper retries what was left."""
+    with SentBatch() as sent:
+        for entry_id in entry_ids:
+            try:
+                send_entry(entry_id, sent=sent)
+            except Exception:
+                logger.exception("Sending log entry %s failed", entry_id, extra={"log_entry_id": entry_id})
+
+
+def send_entry(entry_id, *, sent=None):
+    """Send one log entry if it is still due and sendable. Safe to call any number of times.
+
+    `sent`: the SentBatch that records it if Notify accepts it; without one it is recorded at once.
+    """
+    if sent is None:
+        with SentBatch() as sent:
+            return send_entry(entry_id, sent=sent)
     entry = _claim(entry_id)
     if entry is None:
         return
@@ -155,10 +263,7 @@ def send_entry(entry_id):
     except NotifyError as error:
         _handle_failure(entry, error, started)
         return
-    with transaction.atomic():  # one commit for the attempt and the entry
-        _record_attempt(entry, started=started, outcome=Outcome.SENT, status_code=201)
-        _mark_sent(entry, response["id"])
-    logger.info("Sent log entry %s", entry.pk, extra={"log_entry_id": entry.pk, "notify_id": response["id"]})
+    sent.add(entry, started, response["id"])
 
 
 _templates = {}

@@ -1,11 +1,16 @@
 """Template tags of the integration log.
 
 `{% case_log case as entries %}`: a case's log entries for the case page, without cases/ importing us.
-`{% log_status entry %}`: the entry's status as a GOV.UK tag (one call per row: the log lists 50 a page).
+`{% log_status entry %}`: the entry's status as a GOV.UK tag.
+`{% log_row entry %}`: one row of the log list.
 """
 
 from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from integrations.selectors import case_log as select_case_log
 
@@ -31,3 +36,28 @@ def log_status(entry):
         label = f"{label} ({entry.get_failure_kind_display().lower()})"
     return format_html('<strong class="govuk-tag {}">{}</strong>', TAG_COLOURS.get(entry.status, "govuk-tag--blue"),
                        label)
+
+
+@register.simple_tag
+def log_row(entry):
+    """One row of the log list, built in one call: the list shows 50 a page, and the template engine's cost for
+    each variable and filter in a row was a third of the page's time at a million entries."""
+    if entry.notify_id:
+        outcome = format_html('<br><code class="govuk-body-s">{}</code>', entry.notify_id)
+    elif entry.reason:
+        outcome = format_html('<br><span class="govuk-body-s">{}</span>', Truncator(entry.reason).chars(120))
+    else:
+        outcome = ""
+    origin = f"{entry.mapping_template_name} · {entry.rule_name}" if entry.rule_name else entry.mapping_template_name
+    return format_html(
+        '<tr class="govuk-table__row">'
+        '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden">: open this'
+        ' entry</span></a></td>'
+        '<td class="govuk-table__cell">{}</td>'
+        '<td class="govuk-table__cell">{} to {}<br><span class="govuk-body-s">{}</span></td>'
+        '<td class="govuk-table__cell">{}{}</td></tr>',
+        reverse("log:detail", args=[entry.pk]), format_date(timezone.localtime(entry.created_at), "j M Y H:i:s"),
+        entry.case_reference or "—",
+        entry.get_channel_display(), Truncator(entry.recipient or "—").chars(40), origin,
+        log_status(entry), outcome,
+    )

@@ -157,6 +157,25 @@ def test_an_early_duplicate_task_does_not_claim_a_later_retry(integration):
     assert LogEntry.objects.get(pk=entry.pk).status == Status.SENDING
 
 
+def test_of_two_workers_that_read_an_entry_only_one_claims_it(integration):
+    entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED, reference="x",
+                                    next_attempt_at=timezone.now())
+    stale = LogEntry.objects.get(pk=entry.pk)  # what the slower worker read before the other claimed it
+    assert sending._claim(entry.pk).status == Status.SENDING
+    assert sending._compare_and_set(stale, timezone.now()) is False
+
+
+def test_an_entry_released_and_queued_again_cannot_be_claimed_from_an_earlier_read(integration):
+    entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED, reference="x",
+                                    next_attempt_at=timezone.now())
+    stale = LogEntry.objects.get(pk=entry.pk)
+    claimed = sending._claim(entry.pk)
+    sending._release(claimed, wait=5)  # back to "queued", due in 5 s: the earlier read's due time no longer matches
+    assert LogEntry.objects.get(pk=entry.pk).status == Status.QUEUED
+    assert sending._compare_and_set(stale, timezone.now()) is False
+    assert LogEntry.objects.get(pk=entry.pk).status == Status.QUEUED
+
+
 def test_many_entries_are_published_in_batches_of_outbox_batch(integration, broker, settings,
                                                                django_capture_on_commit_callbacks):
     settings.OUTBOX_BATCH = 25

@@ -49,6 +49,48 @@ def test_a_good_send_records_notifys_id(integration, email_template, sandbox, qu
 
 
 @pytest.mark.django_db
+def test_a_batch_records_what_notify_accepted_together_and_an_entry_stays_sending_until_then(
+        integration, email_template, sandbox, quiet_broker, monkeypatch):
+    monkeypatch.setattr(sending.SentBatch, "FLUSH_EVERY", 3)
+    monkeypatch.setattr(sending.SentBatch, "FLUSH_SECONDS", 60)
+    entries = [put(integration, email_template, name=f"n{n}") for n in range(4)]
+    with sending.SentBatch() as sent:
+        for entry in entries[:2]:
+            sending.send_entry(entry.pk, sent=sent)
+        # Accepted by Notify, not yet written: a worker dying now leaves them to the sweeper's look-up.
+        assert [LogEntry.objects.get(pk=e.pk).status for e in entries[:2]] == [Status.SENDING] * 2
+        sending.send_entry(entries[2].pk, sent=sent)  # the third fills the batch: all three are written
+        assert [LogEntry.objects.get(pk=e.pk).status for e in entries[:3]] == [Status.SENT] * 3
+        sending.send_entry(entries[3].pk, sent=sent)
+        assert LogEntry.objects.get(pk=entries[3].pk).status == Status.SENDING
+    # The end of the batch writes the rest.
+    for entry in entries:
+        entry.refresh_from_db()
+        [notification] = sandbox.notifications(reference=entry.reference)
+        assert (entry.status, str(entry.notify_id), entry.attempt_count) == (Status.SENT, notification["id"], 1)
+        assert list(entry.attempts.values_list("number", "outcome", "status_code")) == [(1, Outcome.SENT, 201)]
+
+
+@pytest.mark.django_db
+def test_one_failing_entry_in_a_batch_keeps_the_others_sends(integration, email_template, sandbox, quiet_broker):
+    good, bad, last = (put(integration, email_template), put(integration, email_template, recipient="not-an-email"),
+                       put(integration, email_template))
+    sending.send_entries([good.pk, bad.pk, last.pk])
+    statuses = [LogEntry.objects.get(pk=e.pk).status for e in (good, bad, last)]
+    assert statuses == [Status.SENT, Status.FAILED, Status.SENT]
+    assert len(sandbox.notifications(reference=good.reference)) == 1
+
+
+@pytest.mark.django_db
+def test_a_send_after_a_look_up_is_numbered_after_it(integration, email_template, sandbox, quiet_broker):
+    entry = put(integration, email_template)
+    LogEntry.objects.filter(pk=entry.pk).update(ambiguous=True)  # an earlier call may have reached Notify
+    sending.send_entries([entry.pk])
+    numbered = list(LogEntry.objects.get(pk=entry.pk).attempts.order_by("number").values_list("number", "outcome"))
+    assert numbered == [(1, Outcome.NOT_FOUND), (2, Outcome.SENT)]
+
+
+@pytest.mark.django_db
 def test_with_the_limiters_redis_unreachable_an_entry_goes_back_to_the_queue_unsent(integration, email_template,
                                                                                    sandbox, quiet_broker, monkeypatch):
     from integrations.ratelimit import RedisRateLimiter
