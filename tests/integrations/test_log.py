@@ -85,6 +85,10 @@ def test_the_log_page_lists_filters_and_pages(client, auditor, entries, django_a
     with django_assert_max_num_queries(10):
         page = client.get(reverse("log:list"), {"status": "failed"}).content.decode()
     assert page.count("Applicant has no email address") == 10
+    shown = LogEntry.objects.filter(status=Status.FAILED).order_by("-created_at", "-id").first()
+    assert f'href="{reverse("log:detail", args=[shown.pk])}"' in page
+    assert f"{shown.get_channel_display()} to {shown.recipient or '—'}" in page
+    assert "Failed (" in page  # the status tag, with the kind of failure
     first = client.get(reverse("log:list"))
     assert "Older" in first.content.decode()
     older = client.get(reverse("log:list") + "?" + first.context["next_query"])
