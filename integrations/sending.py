@@ -175,7 +175,15 @@ class SentBatch:
             self.since = time.monotonic()
         duration = int((timezone.now() - started).total_seconds() * 1000)
         self.pending.append((entry, started, duration, notify_id))
-        if len(self.pending) >= self.FLUSH_EVERY or time.monotonic() - self.since >= self.FLUSH_SECONDS:
+        if len(self.pending) >= self.FLUSH_EVERY:
+            self.flush()
+        else:
+            self.flush_if_due()
+
+    def flush_if_due(self):
+        """Write what waits if the oldest has waited FLUSH_SECONDS (called before each entry of a batch, so a
+        send is not left unwritten behind a run of rate-limit waits or failures)."""
+        if self.pending and time.monotonic() - self.since >= self.FLUSH_SECONDS:
             self.flush()
 
     def flush(self):
@@ -218,6 +226,7 @@ def send_entries(entry_ids):
     with SentBatch() as sent:
         for entry_id in entry_ids:
             try:
+                sent.flush_if_due()
                 send_entry(entry_id, sent=sent)
             except Exception:
                 logger.exception("Sending log entry %s failed", entry_id, extra={"log_entry_id": entry_id})

@@ -72,6 +72,19 @@ def test_a_batch_records_what_notify_accepted_together_and_an_entry_stays_sendin
 
 
 @pytest.mark.django_db
+def test_a_send_waiting_to_be_written_is_written_before_the_next_entry_once_it_is_due(
+        integration, email_template, sandbox, quiet_broker, monkeypatch):
+    monkeypatch.setattr(sending.SentBatch, "FLUSH_SECONDS", 0.2)
+    first = put(integration, email_template)
+    with sending.SentBatch() as sent:
+        sending.send_entry(first.pk, sent=sent)
+        assert LogEntry.objects.get(pk=first.pk).status == Status.SENDING
+        time.sleep(0.3)
+        sent.flush_if_due()  # what send_entries does before each entry: a slow next entry does not hold it back
+        assert LogEntry.objects.get(pk=first.pk).status == Status.SENT
+
+
+@pytest.mark.django_db
 def test_one_failing_entry_in_a_batch_keeps_the_others_sends(integration, email_template, sandbox, quiet_broker):
     good, bad, last = (put(integration, email_template), put(integration, email_template, recipient="not-an-email"),
                        put(integration, email_template))
