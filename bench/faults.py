@@ -33,6 +33,7 @@ FAST = {"OUTBOX_LOST_TASK_SECONDS": "5", "OUTBOX_STUCK_SENDING_SECONDS": "8", "O
         "BULK_JOB_STALLED_SECONDS": "8", "BULK_RESUME_CHECK_SECONDS": "1", "NOTIFY_TIMEOUT_SECONDS": "1",
         "NOTIFY_RETRY_BASE_SECONDS": "0.2", "NOTIFY_RETRY_MAX_SECONDS": "1", "LOG_LEVEL": "WARNING"}
 UNSETTLED = ("queued", "retrying", "sending")
+_scenario = ""
 
 
 # What every scenario shares -------------------------------------------------------------------------
@@ -55,7 +56,7 @@ def settle(expected, timeout):
 
 def outcome(triggered, sandbox, **extra):
     """The figures every scenario prints."""
-    from django.db.models import Count
+    from django.db.models import Count, Q
 
     from integrations.log import LogEntry, Status
 
@@ -64,9 +65,15 @@ def outcome(triggered, sandbox, **extra):
     by_reference = sandbox.counts()["by_reference"]
     per_case = LogEntry.objects.values("case").annotate(n=Count("id")).filter(n__gt=1).values_list("n", flat=True)
     recorded = set(LogEntry.objects.filter(status=Status.SENT).values_list("reference", flat=True))
-    return {"triggered": triggered, "sent": sent, "failed": failed, "lost": max(0, triggered - sent - failed),
-            "duplicates": sum(n - 1 for n in by_reference.values() if n > 1) + sum(n - 1 for n in per_case),
-            "in_notify_not_recorded_sent": len(set(by_reference) - recorded), **extra}
+    figures = {"triggered": triggered, "sent": sent, "failed": failed, "lost": max(0, triggered - sent - failed),
+               "duplicates": sum(n - 1 for n in by_reference.values() if n > 1) + sum(n - 1 for n in per_case),
+               "in_notify_not_recorded_sent": len(set(by_reference) - recorded), **extra}
+    if figures["lost"]:  # where the lost ones are: never written, or the state they are stuck in
+        stuck = (LogEntry.objects.filter(status__in=UNSETTLED).values("status")
+                 .annotate(n=Count("id"), not_published=Count("id", filter=Q(enqueued_at__isnull=True))))
+        figures["lost_where"] = {"entries": LogEntry.objects.count(),
+                                 **{row["status"]: [row["n"], row["not_published"]] for row in stuck}}
+    return figures
 
 
 class Processes:
@@ -81,14 +88,14 @@ class Processes:
 
         self.worker = CeleryProcess("worker", "--loglevel=INFO", f"--concurrency={concurrency}",
                                     "--without-gossip", "--without-mingle", "--without-heartbeat",
-                                    env=worker_environment())
+                                    env=worker_environment(), log_name=f"faults-{_scenario}-worker")
         self.worker.wait_ready(text="ready", timeout=60)
 
     def start_beat(self):
         from tests.workers import CeleryProcess, worker_environment
 
         self.beat = CeleryProcess("beat", "--loglevel=INFO", "-s", f"{self.folder.name}/beat-schedule",
-                                  env=worker_environment(), log_name="beat")
+                                  env=worker_environment(), log_name=f"faults-{_scenario}-beat")
         self.beat.wait_ready(text="Starting", timeout=30)
 
     def start_web(self, port):
@@ -340,7 +347,7 @@ def table(results):
 
 
 def main():
-    global REDIS
+    global REDIS, _scenario
     parser = argparse.ArgumentParser(description="Run the fault scenarios")
     parser.add_argument("--small", action="store_true", help="the CI sizes (seconds, not minutes)")
     parser.add_argument("--only", default=",".join(SCENARIOS))
@@ -362,6 +369,7 @@ def main():
     try:
         for name in names:
             started = time.perf_counter()
+            _scenario = name  # names the scenario's worker and beat logs in var/test-logs
             results[name] = SCENARIOS[name](SIZES[size][name])
             results[name]["seconds"] = round(time.perf_counter() - started, 1)
             print(f"{name:14} {json.dumps(results[name])}", flush=True)

@@ -30,9 +30,9 @@ def figures():
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_no_message_is_lost_or_sent_twice(figures, scenario):
     result = figures[scenario]
-    assert result["settled"] is True
+    assert result["settled"] is True, result
     assert result["triggered"] > 0
-    assert (result["lost"], result["duplicates"]) == (0, 0)
+    assert (result["lost"], result["duplicates"]) == (0, 0), result
     assert result["sent"] + result["failed"] == result["triggered"]
     assert result["in_notify_not_recorded_sent"] == 0
 
