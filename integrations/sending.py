@@ -177,8 +177,6 @@ class SentBatch:
         self.pending.append((entry, started, duration, notify_id))
         if len(self.pending) >= self.FLUSH_EVERY:
             self.flush()
-        else:
-            self.flush_if_due()
 
     def flush_if_due(self):
         """Write what waits if the oldest has waited FLUSH_SECONDS (called before each entry of a batch, so a

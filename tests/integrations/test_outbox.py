@@ -165,6 +165,15 @@ def test_of_two_workers_that_read_an_entry_only_one_claims_it(integration):
     assert sending._compare_and_set(stale, timezone.now()) is False
 
 
+def test_an_entry_with_no_due_time_is_claimed_once(integration):
+    entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED, reference="x",
+                                    next_attempt_at=None)
+    stale = LogEntry.objects.get(pk=entry.pk)
+    assert sending._claim(entry.pk).status == Status.SENDING
+    assert LogEntry.objects.get(pk=entry.pk).status == Status.SENDING
+    assert sending._compare_and_set(stale, timezone.now()) is False
+
+
 def test_an_entry_released_and_queued_again_cannot_be_claimed_from_an_earlier_read(integration):
     entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED, reference="x",
                                     next_attempt_at=timezone.now())
