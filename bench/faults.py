@@ -31,12 +31,18 @@ SIZES = {
 # Every one is a setting (README.md, Configuration); production keeps the defaults, which are minutes.
 FAST = {"OUTBOX_LOST_TASK_SECONDS": "5", "OUTBOX_STUCK_SENDING_SECONDS": "8", "OUTBOX_SWEEP_SECONDS": "1",
         "BULK_JOB_STALLED_SECONDS": "8", "BULK_RESUME_CHECK_SECONDS": "1", "NOTIFY_TIMEOUT_SECONDS": "1",
-        "NOTIFY_RETRY_BASE_SECONDS": "0.2", "NOTIFY_RETRY_MAX_SECONDS": "1", "LOG_LEVEL": "WARNING"}
+        "NOTIFY_RETRY_BASE_SECONDS": "0.2", "NOTIFY_RETRY_MAX_SECONDS": "1", "WORKER_WATCHDOG_SECONDS": "2",
+        "LOG_LEVEL": "WARNING"}
 UNSETTLED = ("queued", "retrying", "sending")
 _scenario = ""
 
 
 # What every scenario shares -------------------------------------------------------------------------
+def scaled(seconds):
+    """A time limit times TEST_TIMEOUT_FACTOR (default 1): limits only say when to give up waiting."""
+    return seconds * float(os.environ.get("TEST_TIMEOUT_FACTOR", "1") or 1)
+
+
 def wait_for(predicate, timeout, interval=0.5):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -51,7 +57,45 @@ def settle(expected, timeout):
     from integrations.log import LogEntry
 
     return wait_for(lambda: LogEntry.objects.count() >= expected
-                    and not LogEntry.objects.filter(status__in=UNSETTLED).exists(), timeout)
+                    and not LogEntry.objects.filter(status__in=UNSETTLED).exists(), scaled(timeout))
+
+
+class Gate:
+    """A row lock held in an open transaction of the harness's own, so the pipeline stops when it reaches that row.
+
+    A scenario places its fault where it sees the pipeline waiting at a gate, never after a guessed time:
+    whatever the machine's speed, the fault lands at the same point. `release` rolls the transaction back.
+    """
+
+    def __init__(self, what, sql, params):
+        import psycopg
+
+        self.what = what
+        self.connection = psycopg.connect(os.environ["DATABASE_URL"])
+        self.connection.execute(sql, params)
+        self.pid = self.connection.info.backend_pid
+
+    def waiting(self):
+        """How many database sessions wait for this gate."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [self.pid])
+            return cursor.fetchone()[0]
+
+    def wait_reached(self, timeout, also=lambda: True):
+        """Wait until the pipeline waits at the gate (and `also` holds); fail saying so if it never does."""
+        if not wait_for(lambda: self.waiting() > 0 and also(), scaled(timeout), 0.05):
+            raise FaultNotPlaced(f"could not place the fault: nothing reached {self.what} in {scaled(timeout):.0f} s")
+
+    def release(self):
+        if not self.connection.closed:
+            self.connection.rollback()
+            self.connection.close()
+
+
+class FaultNotPlaced(RuntimeError):
+    """A scenario could not put its fault where it means to: the run says so rather than measure something else."""
 
 
 def outcome(triggered, sandbox, **extra):
@@ -108,7 +152,7 @@ class Processes:
                                      "--workers", "1", "--log-level", "warning"], cwd=ROOT, env=worker_environment(),
                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.web.log = log
-        ready = wait_for(lambda: _answers(f"http://127.0.0.1:{port}/api/"), 30, 0.2)
+        ready = wait_for(lambda: _answers(f"http://127.0.0.1:{port}/api/"), scaled(30), 0.2)
         if not ready:
             raise RuntimeError("the web process did not start")
 
@@ -171,40 +215,62 @@ def _fresh(faults=None, cases=0):
 
 # The scenarios --------------------------------------------------------------------------------------
 def worker_killed(messages, kills=None):
-    """A bulk apply queues `messages`; the worker is SIGKILLed several times while it sends, then restarted."""
+    """A bulk apply queues `messages`; the worker is SIGKILLed several times while it sends, then restarted.
+
+    Each kill is placed by a gate: a queued entry part-way through the run whose row the harness holds
+    locked, so the worker sending it waits there. The worker is killed once a send is seen waiting at the
+    gate (other sends in flight beside it), and the gate is released after the kill, so the dead worker's
+    claim of that entry goes through and leaves it "sending": the sweeper's recovery, with its look-up in
+    Notify, must still send it exactly once.
+    """
     from integrations.log import Attempt, LogEntry, Outcome, Status
     from rules import bulk
+    from rules.models import BulkJob
 
     kills = kills or (5 if messages > 1000 else 2)
     sandbox, setup = _fresh({"latency_ms": 5}, cases=messages)
     processes = Processes()
-    killed_at = []
+    killed_at, gates = [], []
     try:
+        # The entries are written and their tasks published before any worker runs, so the gates are in place
+        # before anything is sent.
+        bulk.bulk_job_run(BulkJob.objects.create(rule=setup["rule"], total=messages).pk)
+        ids = list(LogEntry.objects.order_by("pk").values_list("pk", flat=True))
+        for n in range(1, kills + 1):  # spread over the run, mid-batch: at about n/(kills+1) of it
+            entry_id = ids[min(len(ids) - 1, len(ids) * n // (kills + 1) + 7)]
+            gates.append(Gate(f"log entry {entry_id}", "SELECT 1 FROM integrations_logentry WHERE id = %s FOR UPDATE",
+                              [entry_id]))
         processes.start_beat()
         processes.start_worker()
-        bulk.bulk_job_start(rule=setup["rule"])
-        for n in range(1, kills + 1):  # spread over the batch: at 1/(kills+1), 2/(kills+1), ... of it sent
-            mark = messages * n // (kills + 1)
-            wait_for(lambda mark=mark: LogEntry.objects.filter(status=Status.SENT).count() >= mark,
-                     messages / 10 + 60, 0.05)
+        for gate in gates:
+            gate.wait_reached(messages / 10 + 60, also=lambda: LogEntry.objects.filter(status=Status.SENT).exists())
             processes.worker.kill()
             killed_at.append(LogEntry.objects.filter(status=Status.SENT).count())
+            gate.release()
             processes.start_worker()
         settled = settle(messages, timeout=messages / 20 + 120)
         lookups = Attempt.objects.filter(outcome__in=[Outcome.FOUND, Outcome.NOT_FOUND]).count()
         return outcome(messages, sandbox, killed_when_sent=killed_at, looked_up_after_kill=lookups, settled=settled)
     finally:
+        for gate in gates:
+            gate.release()
         processes.stop()
         sandbox.close()
 
 
 def redis_down(outage_seconds, per_second=5):
-    """Rules keep firing (case status changes) while the Redis server (broker and limiter) is stopped."""
+    """Rules keep firing (case status changes) while the Redis server (broker and limiter) is stopped.
+
+    Redis is stopped only once the first messages have been sent (the pipeline is seen flowing), rules fire
+    for `outage_seconds` with it down (at least one fires while it is down, however slowly each does), and
+    as many fire after it is back. The server keeps no data, so what was queued in it is lost with it.
+    """
     from cases import services
+    from integrations.log import LogEntry, Status
     from rules.models import Trigger
 
-    before, after = min(10, outage_seconds), min(10, outage_seconds)
-    total = int((before + outage_seconds + after) * per_second) + 10
+    before = after = min(10, outage_seconds) * per_second
+    total = before + after + outage_seconds * per_second + 50
     sandbox, setup = _fresh(cases=total)
     rule = setup["rule"]
     rule.trigger, rule.trigger_config = Trigger.STATUS_CHANGED, {"to": "Under review"}
@@ -213,25 +279,31 @@ def redis_down(outage_seconds, per_second=5):
     cases = iter(setup["case_type"].cases.order_by("pk"))
     processes = Processes()
     triggered = during = 0
+
+    def fire():
+        nonlocal triggered
+        services.case_update(case=next(cases), status=under_review)
+        triggered += 1
+        time.sleep(1 / per_second)
+
     try:
         processes.start_beat()
         processes.start_worker()
-        started = time.monotonic()
-        down = False
-        while (elapsed := time.monotonic() - started) < before + outage_seconds + after:
-            if not down and before <= elapsed < before + outage_seconds:
-                REDIS.stop()
-                down = True
-            if down and elapsed >= before + outage_seconds:
-                REDIS.start()
-                down = False
-            services.case_update(case=next(cases), status=under_review)
-            triggered += 1
-            during += down
-            time.sleep(1 / per_second)
+        for _ in range(before):
+            fire()
+        if not wait_for(lambda: LogEntry.objects.filter(status=Status.SENT).exists(), scaled(60), 0.05):
+            raise FaultNotPlaced("could not place the fault: nothing was sent before Redis was to be stopped")
+        REDIS.stop()
+        stopped = time.monotonic()
+        while during == 0 or time.monotonic() - stopped < outage_seconds:
+            fire()
+            during += 1
+        REDIS.start()
+        for _ in range(after):
+            fire()
         settled = settle(triggered, timeout=120)
         return outcome(triggered, sandbox, outage_seconds=outage_seconds, triggered_while_down=during,
-                       settled=settled)
+                       sent_before_outage=True, settled=settled)
     finally:
         if REDIS.process is None:
             REDIS.start()
@@ -287,21 +359,35 @@ def notify_down(messages):
 
 def bulk_restart(cases):
     """A bulk apply started over the API; the web process is SIGKILLed and restarted mid-job, then the
-    worker running the job is SIGKILLed and restarted too. The job must finish, each case sent once."""
+    worker running the job is SIGKILLed and restarted too. The job must finish, each case sent once.
+
+    Two gates place the kills: the run-once rows of a case a third of the way in and of one two thirds in,
+    inserted by the harness and left uncommitted, so the job's claim for that chunk waits on them. The web
+    process is killed while the job waits at the first; the worker while it waits at the second, mid-chunk.
+    """
     from rest_framework.authtoken.models import Token
 
+    from rules.bulk import CHUNK
     from rules.models import BulkJob, JobStatus
     from tests.workers import free_port
 
+    if cases < 3 * CHUNK:
+        raise FaultNotPlaced(f"bulk_restart needs at least {3 * CHUNK} cases, so that each kill falls in a chunk "
+                             "of its own")
     sandbox, setup = _fresh(cases=cases)
     port = free_port()
     token = Token.objects.get_or_create(user=_admin())[0].key
     processes = Processes()
+    rule = setup["rule"]
+    ids = list(setup["case_type"].cases.order_by("pk").values_list("pk", flat=True))
+    gates = [Gate(f"case {ids[at]} of the bulk apply",
+                  "INSERT INTO rules_rulerun (rule_id, case_id, first_run_at, last_run_at, runs) "
+                  "VALUES (%s, %s, now(), now(), 1)", [rule.pk, ids[at]]) for at in (cases // 3, 2 * cases // 3)]
 
     def api(method, path):
         request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST"
                                          else None, headers={"Authorization": f"Token {token}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=scaled(10)) as response:
             return json.loads(response.read())
 
     def done():
@@ -311,23 +397,27 @@ def bulk_restart(cases):
         processes.start_beat()
         processes.start_worker()
         processes.start_web(port)
-        job = api("POST", f"/api/rules/{setup['rule'].pk}/apply/")
-        wait_for(lambda: done() > 0, 60, 0.1)
+        job = api("POST", f"/api/rules/{rule.pk}/apply/")
+        gates[0].wait_reached(cases / 50 + 60)
         processes.kill_web()
         web_killed_at = done()
         processes.start_web(port)
-        wait_for(lambda: done() >= min(cases, web_killed_at + cases // 3), 120, 0.1)
+        gates[0].release()
+        gates[1].wait_reached(cases / 50 + 60)
         processes.worker.kill()
         worker_killed_at = done()
+        gates[1].release()
         processes.start_worker()
         finished = wait_for(lambda: api("GET", f"/api/rule-jobs/{job['id']}/")["status"] == JobStatus.DONE,
-                            cases / 50 + 120)
+                            scaled(cases / 50 + 120))
         settled = settle(cases, timeout=cases / 20 + 120)
         final = api("GET", f"/api/rule-jobs/{job['id']}/")
         return outcome(cases, sandbox, job_status=final["status"], job_done=final["done"], job_total=final["total"],
                        resumed=final["resumed"], web_killed_at=web_killed_at, worker_killed_at=worker_killed_at,
                        settled=finished and settled)
     finally:
+        for gate in gates:
+            gate.release()
         processes.stop()
         sandbox.close()
 

@@ -12,6 +12,10 @@ app = Celery("notify_cases")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+from config.worker_watchdog import Watchdog  # noqa: E402
+
+app.steps["consumer"].add(Watchdog)
+
 
 @task_prerun.connect
 @task_postrun.connect

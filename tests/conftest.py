@@ -6,6 +6,18 @@ from rest_framework.test import APIClient
 from integrations.models import Integration
 from notify_sandbox.testing import SandboxServer
 from tests import factories
+from tests.timing import FACTOR, scaled
+
+
+def pytest_collection_modifyitems(config, items):
+    """Scale every test's time limit (its own timeout mark, or the suite's) by TEST_TIMEOUT_FACTOR."""
+    if FACTOR == 1:
+        return
+    default = float(config.getini("timeout") or 300)
+    for item in items:
+        mark = item.get_closest_marker("timeout")
+        seconds = mark.args[0] if mark and mark.args else default
+        item.add_marker(pytest.mark.timeout(scaled(seconds)), append=False)
 
 
 @pytest.fixture

@@ -41,7 +41,9 @@ class CeleryProcess:
         )
 
     def wait_ready(self, text="ready.", timeout=30):
-        deadline = time.monotonic() + timeout
+        from tests.timing import scaled
+
+        deadline = time.monotonic() + scaled(timeout)
         while time.monotonic() < deadline:
             if text in self.log_path.read_text():
                 return

@@ -250,6 +250,9 @@ OUTBOX_LOST_TASK_SECONDS = env.float("OUTBOX_LOST_TASK_SECONDS", default=60.0)
 OUTBOX_STUCK_SENDING_SECONDS = env.float("OUTBOX_STUCK_SENDING_SECONDS", default=300.0)
 # A running bulk apply whose progress has not moved for this long lost its worker, and is resumed (rules.bulk).
 BULK_JOB_STALLED_SECONDS = env.float("BULK_JOB_STALLED_SECONDS", default=300.0)
+# A worker that received no task for two of these intervals while tasks wait for it and it has free slots
+# rebuilds its consumer (config/worker_watchdog.py); 0 turns the check off.
+WORKER_WATCHDOG_SECONDS = env.float("WORKER_WATCHDOG_SECONDS", default=30.0)
 
 # The service's name as shown in the header.
 SERVICE_NAME = env("SERVICE_NAME", default="Case notifications")
