@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests import factories
+from tests.timing import scaled
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is used from the same thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,6 +41,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
+    # Playwright's own waits (5 s for assertions, 30 s for actions) scale with TEST_TIMEOUT_FACTOR.
+    context.set_default_timeout(scaled(30_000))
+    expect.set_options(timeout=scaled(5_000))
     page = context.new_page()
     page.csp_violations = []
     page.on("console", lambda message: message.type == "error" and "Content Security Policy" in message.text

@@ -2,7 +2,6 @@
 a caseworker changes a case's status; the log shows the send with the sandbox's Notify id (a real worker)."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -14,6 +13,7 @@ from mappings.models import MappingTemplate
 from mappings.services import mapping_template_save
 from notify_sandbox.testing import SandboxServer
 from tests import factories
+from tests.timing import wait_until
 from tests.workers import start_worker
 
 from .conftest import check_accessibility, sign_in, visit
@@ -65,9 +65,7 @@ def test_a_rule_sends_the_decision_email_when_a_caseworker_decides(page, users, 
     visit(page, f"/cases/{case.pk}/edit/")
     page.get_by_label("Status").select_option(label="Decision issued")
     page.get_by_role("button", name="Save case").click()
-    deadline = time.monotonic() + 30
-    while not LogEntry.objects.filter(status=Status.SENT).exists() and time.monotonic() < deadline:
-        time.sleep(0.3)
+    wait_until(lambda: LogEntry.objects.filter(status=Status.SENT).exists(), 30)
     entry = LogEntry.objects.get()
     assert entry.status == Status.SENT
     page.get_by_role("button", name=re.compile("Sign out")).click()

@@ -1,7 +1,6 @@
 """With the broker down while rules fire, every message is still sent once it is back (the outbox sweeper)."""
 
 import shutil
-import time
 
 import pytest
 
@@ -13,6 +12,7 @@ from integrations.models import Integration
 from integrations.services import integration_save
 from rules.models import Trigger
 from tests.rules.helpers import applicant_case, make_mapping, make_rule
+from tests.timing import wait_until
 from tests.workers import PrivateRedis, start_worker
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server to stop and start")
@@ -57,9 +57,7 @@ def test_messages_fired_while_the_broker_is_down_are_all_sent_when_it_is_back(br
     try:
         published, _ = outbox.sweep()  # what beat runs every 15 seconds
         assert published == 8
-        deadline = time.monotonic() + 60
-        while LogEntry.objects.exclude(status=Status.SENT).exists() and time.monotonic() < deadline:
-            time.sleep(0.5)
+        wait_until(lambda: not LogEntry.objects.exclude(status=Status.SENT).exists(), 60)
     finally:
         worker.stop()
     assert LogEntry.objects.filter(status=Status.SENT).count() == 8

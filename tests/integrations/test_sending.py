@@ -14,6 +14,7 @@ from integrations.log import FailureKind, LogEntry, Outcome, Status
 from integrations.models import Integration
 from integrations.services import integration_save
 from mappings.resolve import Message
+from tests.timing import wait_until
 from tests.workers import purge_queue, start_worker
 
 
@@ -212,15 +213,6 @@ def test_a_rate_limit_answer_pauses_the_key_for_every_worker(db, sandbox, quiet_
     assert limited.status == Status.RETRYING
     assert limited.attempts.get().outcome == Outcome.RATE_LIMITED
     assert sending.limiter().state(sending.limiter_key(integration)) > 1
-
-
-def wait_until(predicate, timeout, interval=0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 @pytest.fixture

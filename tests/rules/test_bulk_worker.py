@@ -1,26 +1,24 @@
 """Bulk apply over 10,000 cases on a real worker: it reaches 100% with one log entry per case, and stops when cancelled."""
 
-import time
-
+import psycopg
 import pytest
+from django.db import connection
 
 from cases.models import Case
 from integrations.log import LogEntry
 from rules import bulk
 from rules.models import BulkJob, JobStatus, Trigger
 from tests.rules.helpers import make_rule
-from tests.workers import start_worker
+from tests.timing import wait_until as wait_for
+from tests.workers import start_worker, worker_environment
 
 CASES = 10_000
 
 
-def wait_for(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
+def sessions_waiting_for(pid):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid])
+        return cursor.fetchone()[0]
 
 
 @pytest.fixture
@@ -50,12 +48,21 @@ def test_bulk_apply_reaches_every_case_and_can_be_cancelled(ten_thousand_cases, 
     assert LogEntry.objects.count() == CASES
     assert LogEntry.objects.values("case").distinct().count() == CASES
 
-    again = bulk.bulk_job_start(rule=rule)
-    assert wait_for(lambda: BulkJob.objects.get(pk=again.pk).done > 0, 60)
-    bulk.bulk_job_cancel(job=again)
-    time.sleep(2)
+    # A gate stops the second job part-way, whatever the machine's speed: the run-once row of a case in its
+    # second chunk, deleted in an open transaction of the test's own, makes that chunk's claim wait.
+    gated = Case.objects.order_by("pk").values_list("pk", flat=True)[bulk.CHUNK + 10]
+    gate = psycopg.connect(worker_environment()["DATABASE_URL"])
+    try:
+        gate.execute("DELETE FROM rules_rulerun WHERE rule_id = %s AND case_id = %s", [rule.pk, gated])
+        again = bulk.bulk_job_start(rule=rule)
+        assert wait_for(lambda: sessions_waiting_for(gate.info.backend_pid) > 0, 60), "the job never reached the gate"
+        bulk.bulk_job_cancel(job=again)
+    finally:
+        gate.rollback()
+        gate.close()
+    assert wait_for(lambda: worker.log_path.read_text().count("rules.run_bulk_job") >= 4, 60)  # received, succeeded
     again.refresh_from_db()
     assert again.status == JobStatus.CANCELLED
-    assert again.done < CASES
+    assert again.done == bulk.CHUNK  # the first chunk; the second was cancelled while it waited
     assert again.applied == 0  # sends once: the first job already covered every case
     assert LogEntry.objects.count() == CASES
