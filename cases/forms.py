@@ -8,12 +8,22 @@ from .models import Address, CaseType, FieldDefinition, FieldKind, Person, Statu
 INPUTS = {
     FieldKind.TEXT: lambda: forms.CharField(),
     FieldKind.NUMBER: lambda: forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})),
-    FieldKind.DATE: lambda: forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2026-03-27"),
+    FieldKind.DATE: lambda: forms.CharField(widget=DatePicker(), help_text=DATE_HINT),
     FieldKind.BOOLEAN: lambda: forms.ChoiceField(choices=[("", "Not known"), ("yes", "Yes"), ("no", "No")]),
     FieldKind.EMAIL: lambda: forms.CharField(widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})),
     FieldKind.PHONE: lambda: forms.CharField(widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})),
 }
 FIELD_PREFIX = "field__"
+DATE_HINT = "For example, 27 March 2026"
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker. Its value is always an ISO date, whatever the picker shows."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def apply_service_errors(form, error):
@@ -33,8 +43,8 @@ class CaseForm(forms.Form):
 
     summary = forms.CharField(max_length=200, required=False, help_text="A line that tells cases apart in lists.")
     status = forms.ModelChoiceField(queryset=Status.objects.none(), empty_label=None)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                               error_messages={"invalid": "Enter a real due date, like 2026-03-27"})
+    due_date = forms.DateField(required=False, widget=DatePicker(), help_text=DATE_HINT,
+                               error_messages={"invalid": "Enter a real due date, like 27 March 2026"})
 
     def __init__(self, *args, case_type, case=None, **kwargs):
         if case is not None and "initial" not in kwargs:
@@ -87,11 +97,11 @@ class PersonForm(forms.ModelForm):
         fields = ["title", "first_name", "last_name", "email", "phone", "date_of_birth", "consent_email",
                   "consent_sms", "consent_letter"]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "date_of_birth": DatePicker(),
             "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
-        error_messages = {"date_of_birth": {"invalid": "Enter a real date of birth, like 1980-05-17"}}
+        error_messages = {"date_of_birth": {"invalid": "Enter a real date of birth, like 17 May 1980"}}
 
     def __init__(self, *args, with_role=True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,16 +2,18 @@
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import page_permission_required
+from cases.forms import DatePicker
 
 from .exports import log_csv_response
 from .log import Channel, LogEntry, Status
 from .log_services import NotResendable, log_entry_refresh_status, log_entry_resend
 from .models import Integration
-from .selectors import daily_counts, keyset_page, log_entries
+from .selectors import BadCursor, daily_counts, keyset_page, log_entries
 
 PAGE_SIZE = 50
 # What a row of the list shows (integration_log.log_row): the rest of an entry is read on its own page.
@@ -28,10 +30,10 @@ class LogFilterForm(forms.Form):
     mapping_template = forms.CharField(required=False, label="Mapping template name contains")
     notify_id = forms.UUIDField(required=False, label="Notify message ID",
                                 error_messages={"invalid": "Enter a Notify message ID, like 740e5834-3a29-46b4-9a6f-16142fde533a"})
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}),
-                                error_messages={"invalid": "Enter a real date, like 2026-03-27"})
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}),
-                              error_messages={"invalid": "Enter a real date, like 2026-03-27"})
+    date_from = forms.DateField(required=False, label="From", widget=DatePicker(),
+                                error_messages={"invalid": "Enter a real date, like 27 March 2026"})
+    date_to = forms.DateField(required=False, label="To", widget=DatePicker(),
+                              error_messages={"invalid": "Enter a real date, like 27 March 2026"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,7 +41,17 @@ class LogFilterForm(forms.Form):
                                               *Integration.objects.values_list("pk", "name")]
 
     def filters(self):
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")} if self.is_valid() else {}
+        """The filters chosen, or None when one of them is not valid (the form then shows why)."""
+        if self.is_bound and not self.is_valid():
+            return None
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")} if self.is_bound else {}
+
+
+def _without(params, *names):
+    params = params.copy()
+    for name in names:
+        params.pop(name, None)
+    return params
 
 
 def _querystring(request, **changes):
@@ -53,9 +65,16 @@ def _querystring(request, **changes):
 
 @page_permission_required("integrations.view_logentry")
 def log_list(request):
-    form = LogFilterForm(request.GET or None)
+    form = LogFilterForm(_without(request.GET, "after") or None)
     filters = form.filters()
-    rows, cursor = keyset_page(log_entries(filters=filters).only(*LIST_FIELDS), after=request.GET.get("after"), size=PAGE_SIZE)
+    rows, cursor = [], None
+    if filters is not None:  # with a filter that is not valid, nothing is listed: the form says what is wrong
+        try:
+            rows, cursor = keyset_page(log_entries(filters=filters).only(*LIST_FIELDS), after=request.GET.get("after"),
+                                       size=PAGE_SIZE)
+        except BadCursor:
+            return HttpResponseBadRequest("That page link is not valid: start again from the first page of the log.",
+                                          content_type="text/plain")
     days = daily_counts()
     peak = max([sent + failed for _, sent, failed in days] or [0]) or 1
     return render(request, "integrations/log/list.html", {
@@ -75,8 +94,12 @@ def log_detail(request, pk):
 
 @page_permission_required("integrations.export_logentry")
 def log_export(request):
-    form = LogFilterForm(request.GET or None)
-    return log_csv_response(log_entries(filters=form.filters(), entries=LogEntry.objects.select_related("integration")))
+    form = LogFilterForm(_without(request.GET, "after") or None)
+    filters = form.filters()
+    if filters is None:
+        problems = "; ".join(f"{form.fields[name].label or name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return HttpResponseBadRequest(f"Not exported: {problems}", content_type="text/plain")
+    return log_csv_response(log_entries(filters=filters, entries=LogEntry.objects.select_related("integration")))
 
 
 @page_permission_required("integrations.resend_logentry")

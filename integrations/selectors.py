@@ -35,12 +35,29 @@ def log_entries(*, filters=None, entries=None):
     return (LogEntry.objects.all() if entries is None else entries).filter(**lookups).order_by("-created_at", "-id")
 
 
+class BadCursor(ValueError):
+    """A page cursor that this product did not write."""
+
+
+def parse_cursor(after):
+    """The (time, id) of an `after` cursor ("<iso time>_<id>"); BadCursor when it is not one."""
+    stamp, _, last_id = after.rpartition("_")
+    try:
+        moment, last = datetime.datetime.fromisoformat(stamp), int(last_id)
+    except ValueError as error:
+        raise BadCursor(after) from error
+    if moment.tzinfo is None or not 0 < last < 2**63:
+        raise BadCursor(after)
+    return moment, last
+
+
 def keyset_page(entries, *, after=None, size=50):
-    """One page of entries older than the `after` cursor ("<iso time>_<id>"), and the next cursor or None."""
+    """One page of entries older than the `after` cursor ("<iso time>_<id>"), and the next cursor or None.
+
+    Raises BadCursor for a cursor this product did not write."""
     if after:
-        stamp, _, last_id = after.rpartition("_")
-        moment = datetime.datetime.fromisoformat(stamp)
-        entries = entries.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=int(last_id)))
+        moment, last_id = parse_cursor(after)
+        entries = entries.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=last_id))
     rows = list(entries[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

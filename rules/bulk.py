@@ -21,7 +21,7 @@ from integrations import outbox
 from mappings.snapshot import snapshots
 
 from .conditions import all_match
-from .engine import entry_for_action
+from .engine import entry_for_action, sent_for
 from .models import BulkJob, JobStatus, Rule, RuleRun
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,24 @@ def _claim_runs(rule, case_ids):
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (rule_id, case_id, first_run_at, last_run_at, runs) {rows} "
                        f"ON CONFLICT (rule_id, case_id) {conflict} RETURNING case_id", params)
-        return {row[0] for row in cursor.fetchall()}
+        claimed = {row[0] for row in cursor.fetchall()}
+    if rule.send_once and len(claimed) < len(case_ids):
+        claimed |= _claim_failed_runs(rule, [case_id for case_id in case_ids if case_id not in claimed], now)
+    return claimed
+
+
+def _claim_failed_runs(rule, case_ids, now):
+    """Of cases the rule already ran for, those whose messages all failed: it sends to them again.
+
+    Their run rows are locked first, so a case event running the rule at the same time either waits for
+    this chunk or is seen by the look-up that follows.
+    """
+    locked = list(RuleRun.objects.select_for_update().filter(rule=rule, case_id__in=case_ids)
+                  .values_list("case_id", flat=True))
+    again = set(locked) - sent_for(rule.pk, locked)
+    if again:
+        RuleRun.objects.filter(rule=rule, case_id__in=again).update(runs=F("runs") + 1, last_run_at=now)
+    return again
 
 
 def _apply_chunk(job, cases):

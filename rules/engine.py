@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from integrations import outbox
+from integrations.log import LogEntry, Status
 from mappings.resolve import resolve
 from mappings.snapshot import snapshot_of
 
@@ -80,11 +81,22 @@ def on_case_event(event, **kwargs):
             apply_rule(rule, event.case, snapshot)
 
 
+def sent_for(rule_id, case_ids):
+    """The cases among `case_ids` that a message of this rule reached or is still on its way to.
+
+    A failed message does not count: a rule that sends once sends again once the case's data is fixed.
+    """
+    return set(LogEntry.objects.filter(rule_id=rule_id, case_id__in=case_ids).exclude(status=Status.FAILED)
+               .values_list("case_id", flat=True).distinct())
+
+
 def _claim_run(rule, case):
-    """Record the run; False when the rule sends once and has already run for this case.
+    """Record the run; False when the rule sends once and a message of it already reached this case (or is on
+    its way).
 
     The unique (rule, case) row is the guard: of two concurrent transactions, the second waits on the
-    first's insert and then finds the row, so a burst of updates to one case sends once.
+    first's insert (or its lock of the row) and then sees the first's message, so a burst of updates to one
+    case sends once.
     """
     try:
         with transaction.atomic():
@@ -94,7 +106,9 @@ def _claim_run(rule, case):
     if created:
         return True
     if rule.send_once:
-        return False
+        RuleRun.objects.select_for_update().filter(rule=rule, case=case).first()  # waits for a concurrent run
+        if sent_for(rule.pk, [case.pk]):
+            return False
     RuleRun.objects.filter(rule=rule, case=case).update(runs=F("runs") + 1, last_run_at=timezone.now())
     return True
 
@@ -139,12 +153,15 @@ def apply_rule(rule, case, snapshot, *, today=None):
 
 
 def dry_run(rule, snapshot):
-    """What the rule would send for the case right now, without sending: (outcome, [(action, resolution)])."""
+    """What the rule would do for the case right now, without sending: (outcome, [(action, resolution)]).
+
+    The outcome is "Would send" only when every action's message resolves; otherwise "Would fail", with each
+    failing action's reasons beside it.
+    """
     if not all_match(rule.conditions, snapshot, mode=rule.condition_mode):
         return "The case does not meet the conditions", []
-    if rule.send_once and RuleRun.objects.filter(rule=rule, case_id=snapshot["id"]).exists():
+    if rule.send_once and sent_for(rule.pk, [snapshot["id"]]):
         return "Already sent for this case (sends once)", []
-    return "Would send", [
-        (action, resolve(action.mapping_template.spec(), snapshot, reference="dry-run"))
-        for action in Action.objects.filter(rule=rule).select_related("mapping_template")
-    ]
+    resolutions = [(action, resolve(action.mapping_template.spec(), snapshot, reference="dry-run"))
+                   for action in Action.objects.filter(rule=rule).select_related("mapping_template")]
+    return ("Would send" if all(resolution.ok for _, resolution in resolutions) else "Would fail"), resolutions

@@ -3,7 +3,7 @@
 import pytest
 
 from cases.models import Case
-from integrations.log import LogEntry
+from integrations.log import LogEntry, Status
 from rules import bulk
 from rules.models import BulkJob, JobStatus, Trigger
 from tests.rules.helpers import make_rule
@@ -38,11 +38,25 @@ def test_a_job_applies_the_rule_to_every_case_once(case_type, rule, monkeypatch,
     assert LogEntry.objects.count() == 450
     assert LogEntry.objects.values("case").distinct().count() == 450
 
+    LogEntry.objects.update(status=Status.SENT)  # as if each had reached Notify
     again = bulk.bulk_job_start(rule=rule)
     bulk.bulk_job_run(again.pk)
     again.refresh_from_db()
     assert (again.status, again.done, again.applied) == (JobStatus.DONE, 450, 0)
     assert LogEntry.objects.count() == 450
+
+
+def test_a_job_sends_again_to_cases_whose_message_failed_and_only_to_them(case_type, rule, monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK", 100)
+    many_cases(case_type, 250)
+    bulk.bulk_job_run(bulk.bulk_job_start(rule=rule).pk)  # every case fails: none has an applicant
+    reached = list(LogEntry.objects.order_by("pk").values_list("pk", flat=True)[:100])
+    LogEntry.objects.filter(pk__in=reached).update(status=Status.SENT)
+    again = bulk.bulk_job_start(rule=rule)
+    bulk.bulk_job_run(again.pk)
+    again.refresh_from_db()
+    assert (again.done, again.applied) == (250, 150)
+    assert LogEntry.objects.count() == 400
 
 
 def test_a_cancelled_job_stops_before_its_next_chunk(case_type, rule, monkeypatch):

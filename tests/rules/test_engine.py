@@ -94,6 +94,25 @@ def test_a_rule_sends_once_per_case_unless_told_otherwise(case_type, mapping):
 
 
 @pytest.mark.django_db
+def test_the_applicant_gets_the_decision_once_the_missing_data_is_filled_in(case_type, mapping):
+    """A failed message does not count as sent: a rule that sends once sends when the case is fixed."""
+    make_rule(case_type, mapping, conditions=[])
+    case = applicant_case(case_type)
+    services.case_update(case=case, field_values={"decision": ""})
+    decide(case, case_type)
+    failed = LogEntry.objects.get()
+    assert (failed.status, failed.reason) == (Status.FAILED, "((decision)): Field 'Decision' is empty")
+    decide(case, case_type, "Under review")
+    services.case_update(case=case, field_values={"decision": "Approved"})
+    decide(case, case_type)
+    sent = LogEntry.objects.exclude(pk=failed.pk).get()
+    assert (sent.status, sent.personalisation["decision"]) == (Status.QUEUED, "Approved")
+    decide(case, case_type, "Under review")
+    decide(case, case_type)  # now it has been sent (is on its way): once is once
+    assert LogEntry.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_a_resolving_problem_is_a_failed_entry_and_the_case_still_saves(case_type, mapping):
     make_rule(case_type, mapping, conditions=[])
     case = applicant_case(case_type, email="")
