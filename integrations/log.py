@@ -32,6 +32,7 @@ class FailureKind(models.TextChoices):
     PERMANENT = "permanent", "Refused by Notify"
     RETRIES_EXHAUSTED = "retries_exhausted", "After 10 retries"
     INTEGRATION_DISABLED = "integration_disabled", "Integration disabled"
+    TEMPLATE_MISMATCH = "template_mismatch", "Refused before sending: does not fit the Notify template"
 
 
 SENDABLE = (Status.QUEUED, Status.RETRYING)
@@ -76,6 +77,8 @@ class LogEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A message built again from its case and mapping template (log_entry_rebuild) points at the one that failed.
+    rebuilt_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rebuilds")
 
     class Meta:
         ordering = ["-created_at", "-id"]

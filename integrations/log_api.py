@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from .exports import log_csv_response
 from .log import Attempt, Channel, LogEntry, Status
-from .log_services import NotResendable, log_entry_refresh_status, log_entry_resend
+from .log_services import NotResendable, log_entry_rebuild, log_entry_refresh_status, log_entry_resend
 from .selectors import log_entries
 
 
@@ -38,7 +38,7 @@ class LogEntrySerializer(LogEntryListSerializer):
     attempts = AttemptSerializer(many=True, read_only=True)
 
     class Meta(LogEntryListSerializer.Meta):
-        fields = [*LogEntryListSerializer.Meta.fields, "personalisation", "attempts"]
+        fields = [*LogEntryListSerializer.Meta.fields, "personalisation", "rebuilt_from", "attempts"]
 
 
 class LogFilter(django_filters.FilterSet):
@@ -73,7 +73,7 @@ class LogPermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if view.action == "resend":
+        if view.action in ("resend", "rebuild"):
             return user.has_perm("integrations.resend_logentry")
         if view.action == "refresh_status":
             return user.has_perm("integrations.view_logentry")
@@ -106,6 +106,17 @@ class LogEntryViewSet(viewsets.ReadOnlyModelViewSet):
         except NotResendable as refusal:
             return Response({"detail": str(refusal)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.get_serializer(entry).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={201: LogEntrySerializer, 400: OpenApiResponse(description="Cannot be built")},
+                   description="Build a failed message again from its case and mapping template as they are now; "
+                               "the new log entry is returned (its `rebuilt_from` is this one).")
+    @action(detail=True, methods=["post"])
+    def rebuild(self, request, pk=None):
+        try:
+            entry = log_entry_rebuild(entry=self.get_object(), actor=request.user)
+        except NotResendable as refusal:
+            return Response({"detail": str(refusal)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: LogEntrySerializer, 400: OpenApiResponse(description="No status")})
     @action(detail=True, methods=["post"], url_path="refresh-status")

@@ -1,4 +1,11 @@
-"""Changing log entries: only resending a failed one (administrators). Nothing else edits the log."""
+"""Changing log entries: only resending a failed one (administrators). Nothing else edits the log.
+
+A failed message can be sent again two ways: exactly as it was (`log_entry_resend`: the same recipient and
+values, for a failure outside the message, such as Notify being down), or built again from its case and
+mapping template as they are now (`log_entry_rebuild`, for missing case data or a changed Notify template).
+Building needs the mapping templates, which this app does not import: the rules app registers the builder
+(`log_entry_rebuilder_set`) when Django starts.
+"""
 
 import logging
 
@@ -17,14 +24,47 @@ class NotResendable(Exception):
     pass
 
 
+_rebuilder = None
+
+
+def log_entry_rebuilder_set(builder):
+    """Register builder(entry=, actor=) -> new entry, which builds a failed entry's message again from its case."""
+    global _rebuilder
+    _rebuilder = builder
+
+
+def can_rebuild(entry):
+    """Whether a failed entry's message can be built again from its case and mapping template."""
+    return entry.status == Status.FAILED and bool(entry.case_id and entry.mapping_template_id) and _rebuilder is not None
+
+
+def can_resend_same(entry):
+    """Whether a failed entry holds a whole message to send again as it is (one that was never built cannot be)."""
+    never_built = entry.failure_kind == FailureKind.VALIDATION and not entry.recipient
+    return entry.status == Status.FAILED and bool(entry.template_id) and not never_built
+
+
+def log_entry_rebuild(*, entry, actor):
+    """Build the failed entry's message again from its case and mapping template as they are now, as a new entry
+    (linked to this one through `rebuilt_from`). Raises NotResendable, saying why, when it cannot be built."""
+    if entry.status != Status.FAILED:
+        raise NotResendable(f"Only failed messages can be sent again; this one is {entry.get_status_display().lower()}")
+    if not can_rebuild(entry):
+        raise NotResendable("This message has no case or mapping template to build it from")
+    new = _rebuilder(entry=entry, actor=actor)
+    logger.info("Log entry %s built again as %s", entry.pk, new.pk, extra={"log_entry_id": entry.pk})
+    return new
+
+
 def log_entry_resend(*, entry, actor):
     """Queue a failed entry again as a new series of attempts, looking its reference up in Notify first."""
     with transaction.atomic():
         entry = LogEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.status != Status.FAILED:
             raise NotResendable(f"Only failed messages can be resent; this one is {entry.get_status_display().lower()}")
-        if entry.failure_kind == FailureKind.VALIDATION and not entry.template_id:
-            raise NotResendable("This message was never resolved (see the reason): fix the case data and run the rule again")
+        if not can_resend_same(entry):
+            raise NotResendable("This message was never built (see the reason), so there is nothing to send again as "
+                                "it was: fix the case data, then build it again from the case")
         entry.status = Status.QUEUED
         entry.failure_kind = ""
         entry.retry_count = 0

@@ -9,5 +9,6 @@ urlpatterns = [
     path("export.csv", log_views.log_export, name="export"),
     path("<int:pk>/", log_views.log_detail, name="detail"),
     path("<int:pk>/resend/", log_views.log_resend, name="resend"),
+    path("<int:pk>/rebuild/", log_views.log_rebuild, name="rebuild"),
     path("<int:pk>/status/", log_views.log_refresh_status, name="status"),
 ]

@@ -11,7 +11,14 @@ from cases.forms import DatePicker
 
 from .exports import log_csv_response
 from .log import Channel, LogEntry, Status
-from .log_services import NotResendable, log_entry_refresh_status, log_entry_resend
+from .log_services import (
+    NotResendable,
+    can_rebuild,
+    can_resend_same,
+    log_entry_rebuild,
+    log_entry_refresh_status,
+    log_entry_resend,
+)
 from .models import Integration
 from .selectors import BadCursor, daily_counts, keyset_page, log_entries
 
@@ -89,7 +96,9 @@ def log_list(request):
 @page_permission_required("integrations.view_logentry")
 def log_detail(request, pk):
     entry = get_object_or_404(LogEntry.objects.select_related("integration", "case"), pk=pk)
-    return render(request, "integrations/log/detail.html", {"entry": entry, "attempts": entry.attempts.all()})
+    return render(request, "integrations/log/detail.html", {
+        "entry": entry, "attempts": entry.attempts.all(), "can_rebuild": can_rebuild(entry),
+        "can_resend_same": can_resend_same(entry)})
 
 
 @page_permission_required("integrations.export_logentry")
@@ -113,6 +122,19 @@ def log_resend(request, pk):
     else:
         messages.success(request, "The message is queued again. Notify is asked first whether it already has it.")
     return redirect("log:detail", pk=pk)
+
+
+@page_permission_required("integrations.resend_logentry")
+@require_POST
+def log_rebuild(request, pk):
+    entry = get_object_or_404(LogEntry, pk=pk)
+    try:
+        new = log_entry_rebuild(entry=entry, actor=request.user)
+    except NotResendable as refusal:
+        messages.error(request, f"Not sent again: {refusal}")
+        return redirect("log:detail", pk=pk)
+    messages.success(request, "The message was built again from the case and is queued as this new log entry.")
+    return redirect("log:detail", pk=new.pk)
 
 
 @page_permission_required("integrations.view_logentry")

@@ -263,7 +263,7 @@ def send_entry(entry_id, *, sent=None):
             return
         problem = template_problem(entry, gateway)
         if problem:
-            _fail(entry, FailureKind.PERMANENT, problem)
+            _fail(entry, FailureKind.TEMPLATE_MISMATCH, problem)
             return
         started = timezone.now()
         response = gateway.send(entry)
@@ -315,8 +315,14 @@ def template_problem(entry, gateway):
         return None
     names = ", ".join(f"(({name}))" for name in missing)
     mapping = f" '{entry.mapping_template_name}'" if entry.mapping_template_name else ""
-    return (f"Not sent: the Notify template has changed (now version {template.version}) and needs {names}, "
-            f"which the mapping template{mapping} does not fill. Update the mapping template, then resend.")
+    if entry.template_version and template.version != entry.template_version:
+        return (f"Not sent (no call to Notify was made): the Notify template changed after this message was built "
+                f"(version {entry.template_version} then, {template.version} now) and now needs {names}, which the "
+                f"mapping template{mapping} does not fill. Update the mapping template, then build the message again "
+                "from the case.")
+    return (f"Not sent (no call to Notify was made): the message has no value for {names}, which the Notify "
+            f"template (version {template.version}) needs. Check the mapping template{mapping}, then build the "
+            "message again from the case.")
 
 
 def _fail(entry, kind, reason):

@@ -146,7 +146,7 @@ def test_resend_queues_a_failed_entry_again_after_a_lookup(entries, admin, djang
 
 def test_an_unresolved_message_cannot_be_resent(entries, admin):
     entry = LogEntry.objects.filter(status=Status.FAILED, template_id="").first()
-    with pytest.raises(NotResendable, match="fix the case data"):
+    with pytest.raises(NotResendable, match="was never built"):
         log_entry_resend(entry=entry, actor=admin)
 
 

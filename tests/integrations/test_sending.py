@@ -300,8 +300,9 @@ def test_a_template_edited_in_notify_fails_loudly_instead_of_sending(integration
     settings.TEMPLATE_CACHE_SECONDS = 0  # the cache is stale: the send looks at Notify's current template
     sending.send_entry(entry.pk)
     entry.refresh_from_db()
-    assert (entry.status, entry.failure_kind) == (Status.FAILED, FailureKind.PERMANENT)
-    assert "the Notify template has changed (now version 2) and needs ((fee))" in entry.reason
+    assert (entry.status, entry.failure_kind) == (Status.FAILED, FailureKind.TEMPLATE_MISMATCH)
+    assert entry.reason.startswith("Not sent (no call to Notify was made): the Notify template changed after this "
+                                   "message was built (version 1 then, 2 now) and now needs ((fee))")
     assert sandbox.notifications(reference=entry.reference) == []
 
 

@@ -21,6 +21,7 @@ MATRIX = {
     "log:export": Entry(get=PAGE_AUDIT),
     # Only failed entries can be resent: a sent one is refused with a message, back on its page.
     "log:resend": Entry(get=expect(302, 405, 403, 403), post=expect(302, 302, 403, 403), kwargs=ENTRY),
+    "log:rebuild": Entry(get=expect(302, 405, 403, 403), post=expect(302, 302, 403, 403), kwargs=ENTRY),
     # The matrix's entry has no Notify id: asking for its status is refused with a message.
     "log:status": Entry(get=expect(302, 405, 403, 405), post=expect(302, 302, 403, 302), kwargs=ENTRY),
     "api:log-refresh-status": Entry(get=expect(401, 405, 403, 405), post=expect(401, 400, 403, 400), kwargs=ENTRY),
@@ -28,4 +29,5 @@ MATRIX = {
     "api:log-detail": Entry(get=API_AUDIT, post=expect(401, 405, 403, 405), kwargs=ENTRY),
     "api:log-export": Entry(get=API_AUDIT),
     "api:log-resend": Entry(get=expect(401, 405, 403, 405), post=expect(401, 400, 403, 403), kwargs=ENTRY),
+    "api:log-rebuild": Entry(get=expect(401, 405, 403, 405), post=expect(401, 400, 403, 403), kwargs=ENTRY),
 }
