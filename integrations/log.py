@@ -49,6 +49,7 @@ class LogEntry(models.Model):
     rule_name = models.CharField(max_length=200, blank=True)
     mapping_template_id = models.PositiveBigIntegerField(null=True, blank=True)
     mapping_template_name = models.CharField(max_length=200, blank=True)
+    bulk_job_id = models.PositiveBigIntegerField(null=True, blank=True)  # set when an "apply to existing cases" queued it
 
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = models.CharField(max_length=600, blank=True)
@@ -92,6 +93,7 @@ class LogEntry(models.Model):
             models.Index(fields=["integration", "-created_at", "-id"], name="log_by_integration"),
             models.Index(fields=["case", "-created_at"], name="log_by_case"),
             models.Index(fields=["case_reference"], name="log_by_case_reference"),
+            models.Index(fields=["bulk_job_id", "status"], name="log_by_bulk_job", condition=Q(bulk_job_id__isnull=False)),
             models.Index(fields=["notify_id"], name="log_by_notify_id"),
             models.Index(fields=["next_attempt_at"], condition=Q(status__in=["queued", "retrying"]),
                          name="log_due"),

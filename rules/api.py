@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from accounts.permissions import requires
 from cases.models import Case
 from mappings.models import MappingTemplate
 
-from .bulk import bulk_job_cancel, bulk_job_start
+from .bulk import bulk_job_cancel, bulk_job_messages, bulk_job_start
 from .models import BulkJob, Rule
 from .services import case_run_rules, rule_save
 
@@ -53,13 +53,24 @@ class RuleSerializer(serializers.ModelSerializer):
         return self._save(instance, validated_data)
 
 
+class JobMessagesSerializer(serializers.Serializer):
+    sent = serializers.IntegerField(help_text="Messages Notify accepted")
+    failed = serializers.IntegerField(help_text="Messages that failed (built or not)")
+    on_its_way = serializers.IntegerField(help_text="Messages queued, retrying or being sent")
+
+
 class BulkJobSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    messages = serializers.SerializerMethodField()
 
     class Meta:
         model = BulkJob
-        fields = ["id", "rule", "status", "done", "total", "applied", "failed", "error", "resumed", "created_at",
-                  "started_at", "finished_at", "url"]
+        fields = ["id", "rule", "status", "done", "total", "applied", "queued", "not_built", "skipped", "failed",
+                  "messages", "error", "resumed", "created_at", "started_at", "finished_at", "url"]
+
+    @extend_schema_field(JobMessagesSerializer)
+    def get_messages(self, job):
+        return bulk_job_messages(job)
 
     def get_url(self, job) -> str:
         return reverse("api:rulejob-detail", args=[job.pk])

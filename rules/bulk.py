@@ -12,17 +12,18 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.models import Case
 from integrations import outbox
+from integrations.log import LogEntry, Status
 from mappings.snapshot import snapshots
 
 from .conditions import all_match
 from .engine import entry_for_action, sent_for
 from .models import BulkJob, JobStatus, Rule, RuleRun
+from .scope import existing_cases
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000
@@ -32,10 +33,16 @@ def bulk_job_start(*, rule, actor=None):
     """Create the job and queue its task after commit. Returns the job."""
     from .tasks import run_bulk_job
 
-    job = BulkJob.objects.create(rule=rule, created_by=actor,
-                                 total=rule.case_type.cases.count())
+    job = BulkJob.objects.create(rule=rule, created_by=actor, total=existing_cases(rule)[0].count())
     transaction.on_commit(lambda: run_bulk_job.delay(job.pk))
     return job
+
+
+def bulk_job_messages(job):
+    """What became of a job's messages so far: {"sent", "failed", "on_its_way"}, read from the log."""
+    counts = dict(LogEntry.objects.filter(bulk_job_id=job.pk).values_list("status").annotate(n=Count("id")))
+    return {"sent": counts.get(Status.SENT, 0), "failed": counts.get(Status.FAILED, 0),
+            "on_its_way": sum(counts.get(s, 0) for s in (Status.QUEUED, Status.RETRYING, Status.SENDING))}
 
 
 def bulk_job_cancel(*, job):
@@ -45,9 +52,10 @@ def bulk_job_cancel(*, job):
 
 
 def _next_chunk(job):
-    """The snapshots of the next CHUNK cases after the last one done, in id order."""
-    return snapshots(Case.objects.filter(case_type_id=job.rule.case_type_id, pk__gt=job.last_case_id)
-                     .order_by("pk")[:CHUNK])
+    """The snapshots of the next CHUNK cases the rule's trigger covers (rules.scope) after the last one done,
+    in id order."""
+    cases, _ = existing_cases(job.rule)
+    return snapshots(cases.filter(pk__gt=job.last_case_id).order_by("pk")[:CHUNK])
 
 
 def _claim_runs(rule, case_ids):
@@ -98,12 +106,17 @@ def _apply_chunk(job, cases):
         matching = [snapshot for snapshot in cases if all_match(rule.conditions, snapshot, mode=rule.condition_mode)]
         claimed = _claim_runs(rule, [snapshot["id"] for snapshot in matching])
         actions = list(rule.actions.all())
-        outbox.put_many([entry_for_action(action, snapshot, rule)
-                         for snapshot in matching if snapshot["id"] in claimed for action in actions])
+        entries = [entry_for_action(action, snapshot, rule)
+                   for snapshot in matching if snapshot["id"] in claimed for action in actions]
+        for entry in entries:
+            entry.bulk_job_id = job.pk
+        outbox.put_many(entries)
+        queued = sum(1 for entry in entries if entry.status == Status.QUEUED)
         # Only if the job is still running and still where this runner left it.
         updated = BulkJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, last_case_id=job.last_case_id).update(
             done=F("done") + len(cases), applied=F("applied") + len(claimed), last_case_id=cases[-1]["id"],
-            heartbeat_at=timezone.now(),
+            queued=F("queued") + queued, not_built=F("not_built") + len(entries) - queued,
+            skipped=F("skipped") + len(cases) - len(claimed), heartbeat_at=timezone.now(),
         )
         if not updated:  # cancelled, or another runner took the job: this chunk's messages are not queued
             transaction.set_rollback(True)

@@ -114,6 +114,9 @@ class BulkJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     applied = models.PositiveIntegerField(default=0, help_text="Cases the rule applied to (messages queued or recorded).")
     failed = models.PositiveIntegerField(default=0, help_text="Cases where the rule raised an error.")
+    queued = models.PositiveIntegerField(default=0, help_text="Messages built and queued to send.")
+    not_built = models.PositiveIntegerField(default=0, help_text="Messages that could not be built (failed at once).")
+    skipped = models.PositiveIntegerField(default=0, help_text="Cases not sent to: conditions not met, or already sent.")
     # Cases are taken in id order; the job resumes after this id if its worker stops.
     last_case_id = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)

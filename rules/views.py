@@ -9,10 +9,11 @@ from accounts.decorators import page_permission_required
 from cases.models import Case, CaseType
 from mappings.snapshot import snapshots
 
-from .bulk import bulk_job_cancel, bulk_job_start
+from .bulk import bulk_job_cancel, bulk_job_messages, bulk_job_start
 from .engine import dry_run
 from .forms import RuleForm
 from .models import BulkJob, Rule
+from .scope import existing_cases
 from .services import case_run_rules, rule_save
 
 admin_only = page_permission_required("rules.change_rule")
@@ -61,7 +62,9 @@ def rule_apply(request, pk):
     if request.method == "POST":
         job = bulk_job_start(rule=rule, actor=request.user)
         return redirect("rules:job", pk=job.pk)
-    return render(request, "rules/apply.html", {"rule": rule, "cases": rule.case_type.cases.count(),
+    cases, meaning = existing_cases(rule)
+    return render(request, "rules/apply.html", {"rule": rule, "cases": cases.count(), "meaning": meaning,
+                                                "all_cases": rule.case_type.cases.count(),
                                                 "jobs": rule.bulk_jobs.all()[:5]})
 
 
@@ -69,7 +72,7 @@ def rule_apply(request, pk):
 def job_detail(request, pk):
     job = get_object_or_404(BulkJob.objects.select_related("rule"), pk=pk)
     template = "rules/_job_progress.html" if request.htmx else "rules/job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "outcome": bulk_job_messages(job)})
 
 
 @admin_only

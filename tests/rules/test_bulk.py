@@ -6,7 +6,7 @@ from cases.models import Case
 from integrations.log import LogEntry, Status
 from rules import bulk
 from rules.models import BulkJob, JobStatus, Trigger
-from tests.rules.helpers import make_rule
+from tests.rules.helpers import CONSENTED, make_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,56 @@ def test_a_runner_that_lost_its_job_to_another_commits_nothing(case_type, rule, 
     job.refresh_from_db()
     assert (job.status, job.done) == (JobStatus.RUNNING, 100)
     assert LogEntry.objects.count() == 100
+
+
+@pytest.mark.parametrize(
+    ("trigger", "config", "expected"),
+    [
+        (Trigger.STATUS_CHANGED, {"to": "Decision issued"}, {"decided-approved", "decided-empty"}),
+        (Trigger.STATUS_CHANGED, {"from": "Received"}, {"decided-approved", "decided-empty", "review"}),
+        (Trigger.FIELD_CHANGED, {"field": "decision", "to": "approved"}, {"decided-approved", "received-approved"}),
+        (Trigger.FIELD_CHANGED, {"field": "decision"}, {"decided-approved", "received-approved"}),
+        (Trigger.CASE_UPDATED, {}, {"decided-approved", "decided-empty", "review", "received-approved"}),
+    ],
+)
+def test_apply_to_existing_cases_covers_the_cases_the_trigger_leads_to(case_type, mapping, trigger, config,
+                                                                        expected):
+    from rules.scope import existing_cases
+    from tests.factories import make_case
+
+    statuses = {s.name: s for s in case_type.statuses.all()}
+    made = {"decided-approved": ("Decision issued", "Approved"), "decided-empty": ("Decision issued", ""),
+            "review": ("Under review", ""), "received-approved": ("Received", "Approved")}
+    for reference, (status, decision) in made.items():
+        case = make_case(case_type, field_values={"decision": decision})
+        Case.objects.filter(pk=case.pk).update(reference=reference, status=statuses[status])
+    rule = make_rule(case_type, mapping, trigger=trigger, trigger_config=config, conditions=[])
+    cases, meaning = existing_cases(rule)
+    assert set(cases.values_list("reference", flat=True)) == expected
+    assert meaning
+
+
+def test_a_status_rule_applied_to_existing_cases_counts_sent_failed_and_skipped_as_they_are(case_type, mapping):
+    from tests.factories import make_case
+    from tests.rules.helpers import applicant_case
+
+    decided = case_type.statuses.get(name="Decision issued")
+    complete = applicant_case(case_type)
+    incomplete = make_case(case_type, field_values={"decision": "Approved"})  # no applicant: cannot be built
+    elsewhere = applicant_case(case_type)  # still in its first status: not covered at all
+    Case.objects.filter(pk__in=[complete.pk, incomplete.pk]).update(status=decided)
+    rule = make_rule(case_type, mapping, trigger=Trigger.STATUS_CHANGED, trigger_config={"to": "Decision issued"},
+                     conditions=[CONSENTED])
+    job = bulk.bulk_job_start(rule=rule)
+    bulk.bulk_job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.total, job.done) == (2, 2)
+    assert (job.queued, job.not_built, job.skipped) == (1, 0, 1)  # the incomplete case has no consenting applicant
+    assert not LogEntry.objects.filter(case=elsewhere).exists()
+    rule.conditions = []
+    rule.save()
+    again = bulk.bulk_job_start(rule=rule)
+    bulk.bulk_job_run(again.pk)
+    again.refresh_from_db()
+    assert (again.queued, again.not_built, again.skipped) == (0, 1, 1)  # complete was sent to already
+    assert bulk.bulk_job_messages(again) == {"sent": 0, "failed": 1, "on_its_way": 0}
