@@ -26,6 +26,21 @@ class DatePicker(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class NamedErrors:
+    """A form mixin: an empty required field's error names the field ("Enter first name", "Select a status"),
+    as the GOV.UK Design System asks, instead of Django's "This field is required."."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if field.error_messages.get("required") != forms.Field.default_error_messages["required"]:
+                continue
+            label = str(field.label or name.replace("_", " ").capitalize())
+            label = label[0].lower() + label[1:] if label[1:2].islower() or len(label) == 1 else label
+            choosing = isinstance(field, (forms.ChoiceField, forms.BooleanField, forms.ModelMultipleChoiceField))
+            field.error_messages["required"] = f"{'Select' if choosing else 'Enter'} {label}"
+
+
 def apply_service_errors(form, error):
     """Put a ValidationError from cases.services onto the form's fields (field values by their key)."""
     for name, messages in error.message_dict.items():
@@ -38,7 +53,7 @@ def apply_service_errors(form, error):
             form.add_error(name if name in form.fields else None, messages)
 
 
-class CaseForm(forms.Form):
+class CaseForm(NamedErrors, forms.Form):
     """A case of one type: summary, status, due date and an input per field definition."""
 
     summary = forms.CharField(max_length=200, required=False, help_text="A line that tells cases apart in lists.")
@@ -63,6 +78,7 @@ class CaseForm(forms.Form):
                 field = INPUTS[definition.kind]()
             field.label = definition.label
             field.required = False  # checked by the service, with its own messages
+            field.needed = definition.required  # so its label does not say "(optional)"
             field.help_text = definition.help_text or field.help_text
             self.fields[FIELD_PREFIX + definition.key] = field
 
@@ -79,7 +95,7 @@ def _initial(value):
     return value
 
 
-class CaseTypeChoiceForm(forms.Form):
+class CaseTypeChoiceForm(NamedErrors, forms.Form):
     case_type = forms.ModelChoiceField(queryset=CaseType.objects.all(), empty_label=None, label="Type of case",
                                        widget=forms.RadioSelect)
 
@@ -89,7 +105,7 @@ class RoleField(forms.CharField):
         super().__init__(max_length=50, **kwargs)
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(NamedErrors, forms.ModelForm):
     role = RoleField(help_text="For example Applicant or Agent.")
 
     class Meta:
@@ -109,7 +125,7 @@ class PersonForm(forms.ModelForm):
             del self.fields["role"]
 
 
-class AddressForm(forms.ModelForm):
+class AddressForm(NamedErrors, forms.ModelForm):
     role = RoleField(help_text="For example Property or Correspondence.")
     correspondence_for = forms.ModelMultipleChoiceField(
         queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
@@ -122,6 +138,8 @@ class AddressForm(forms.ModelForm):
 
     def __init__(self, *args, with_role=True, people=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["postcode"].needed = True  # for a UK address: the model says so, and the label must not
+        self.fields["postcode"].help_text = "Needed for an address in the UK"
         if not with_role:
             del self.fields["role"]
         if people is None:
@@ -142,7 +160,7 @@ class LinesField(forms.CharField):
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
-class CaseTypeForm(forms.ModelForm):
+class CaseTypeForm(NamedErrors, forms.ModelForm):
     person_roles = LinesField(required=False, help_text="One role a line, for example Applicant.")
     address_roles = LinesField(required=False, help_text="One role a line, for example Property.")
 
@@ -151,7 +169,7 @@ class CaseTypeForm(forms.ModelForm):
         fields = ["name", "reference_prefix", "description", "person_roles", "address_roles"]
 
 
-class FieldDefinitionForm(forms.ModelForm):
+class FieldDefinitionForm(NamedErrors, forms.ModelForm):
     choices = LinesField(required=False, help_text="For a choice field: one option a line.")
 
     class Meta:
@@ -182,7 +200,7 @@ class FieldDefinitionForm(forms.ModelForm):
         return data
 
 
-class StatusForm(forms.ModelForm):
+class StatusForm(NamedErrors, forms.ModelForm):
     class Meta:
         model = Status
         fields = ["name", "order", "is_initial", "is_closed"]

@@ -96,10 +96,14 @@ class Address(models.Model):
     def __str__(self):
         return ", ".join(self.lines())
 
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        self._not_checked = set(exclude or ())  # fields a form already found wrong: clean() adds nothing to them
+        super().full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
+
     def clean(self):
         from .validation import is_uk, normalise_postcode
 
-        if is_uk(self.country):
+        if is_uk(self.country) and "postcode" not in getattr(self, "_not_checked", ()):
             if not self.postcode.strip():
                 raise ValidationError({"postcode": "Enter a postcode"})
             try:

@@ -34,29 +34,51 @@ def normalise_email(value):
         raise ValidationError("Enter an email address in the correct format, like name@example.com") from None
 
 
+PHONE_CHARACTERS = re.compile(r"^[\s()+\-0-9]*$")
+# Ofcom's drama numbers (07700 900000 to 900999), which Notify documents for testing; phonenumbers calls them invalid.
+DRAMA_NUMBER = re.compile(r"^7700900\d{3}$")
+ALLOWED_PHONE_TYPES = {phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE,
+                       phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE, phonenumbers.PhoneNumberType.UAN,
+                       phonenumbers.PhoneNumberType.PERSONAL_NUMBER}
+EXAMPLE_PHONE = "like 07700 900 982 or 020 7946 0000"
+
+
 def normalise_phone(value):
-    """Return the number in international format (UK numbers may be given without +44)."""
+    """Return the number in international format (UK numbers may be given without +44).
+
+    The checks follow Notify's (notifications-utils' PhoneNumber): only digits, spaces, brackets, + and -; a
+    stray leading 0 or + forgiven; the right number of digits for the country; and a number that can exist
+    (phonenumbers' is_valid_number, of a type Notify sends to), or one of Ofcom's drama numbers. Notify's own
+    drama-number pattern also lets through any number starting 07700 of a possible length; a case record holds
+    only numbers that can be real.
+    """
     text = str(value).strip()
-    if re.search(r"[A-Za-z]", text):
+    if not PHONE_CHARACTERS.match(text):
         raise ValidationError("Enter a phone number using only digits, spaces, brackets, + and -")
-    try:
-        number = phonenumbers.parse(text, "GB")
-    except phonenumbers.NumberParseException:
-        raise ValidationError("Enter a phone number, like 07700 900 982 or +44 808 157 0192") from None
-    if not _plausible(number):
-        raise ValidationError("Enter a real phone number, like 07700 900 982 or +44 808 157 0192")
+    number = _parse_phone(text) or _parse_phone(text.replace("+", "").lstrip("0"))
+    if number is None:
+        raise ValidationError(f"Enter a phone number, {EXAMPLE_PHONE}")
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason in (phonenumbers.ValidationResult.TOO_SHORT, phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+        raise ValidationError(f"The phone number is too short: enter it with every digit, {EXAMPLE_PHONE}")
+    if reason == phonenumbers.ValidationResult.TOO_LONG:
+        raise ValidationError(f"The phone number is too long: enter it {EXAMPLE_PHONE}")
+    if not _can_exist(number):
+        raise ValidationError(f"Enter a real phone number, {EXAMPLE_PHONE}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _plausible(number):
-    """Whether a parsed number could be real. UK numbers need 9 or 10 digits after the 0 or +44.
+def _parse_phone(text):
+    try:
+        return phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return None
 
-    phonenumbers' stricter is_valid_number would refuse Ofcom's drama numbers (07700 900xxx), which
-    Notify documents for testing, so UK numbers are checked by length only.
-    """
-    if number.country_code == 44:
-        return len(str(number.national_number)) in (9, 10)
-    return phonenumbers.is_valid_number(number)
+
+def _can_exist(number):
+    if number.country_code == 44 and DRAMA_NUMBER.match(str(number.national_number)):
+        return True
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in ALLOWED_PHONE_TYPES
 
 
 def normalise_postcode(value):

@@ -1,5 +1,7 @@
 from django import forms
 
+from cases.forms import NamedErrors
+
 from .keys import parse_api_key
 from .models import KEY_TYPE_MEANING, Integration, KeyType, NotifyService
 from .services import normalise_base_url
@@ -7,7 +9,7 @@ from .services import normalise_base_url
 CUSTOM = "custom"
 
 
-class IntegrationForm(forms.ModelForm):
+class IntegrationForm(NamedErrors, forms.ModelForm):
     """The General tab. The key is never shown back: leave it empty to keep the stored one."""
 
     service = forms.ChoiceField(

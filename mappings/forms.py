@@ -2,6 +2,7 @@
 
 from django import forms
 
+from cases.forms import NamedErrors
 from cases.models import CaseType
 from integrations.models import NotifyTemplate
 
@@ -16,14 +17,14 @@ from .options import (
 )
 
 
-class ChooseForm(forms.Form):
+class ChooseForm(NamedErrors, forms.Form):
     """Step one: the case type and the kind of message, which decide what the next step offers."""
 
     case_type = forms.ModelChoiceField(queryset=CaseType.objects.all(), empty_label=None, label="Case type")
     channel = forms.ChoiceField(choices=Channel.choices, widget=forms.RadioSelect, label="Type")
 
 
-class MappingTemplateForm(forms.ModelForm):
+class MappingTemplateForm(NamedErrors, forms.ModelForm):
     recipient_code = forms.ChoiceField(label="Send to")
     recipient_text = forms.CharField(required=False, label="Fixed email address",
                                      help_text="Only when sending to a fixed email address.")

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from cases.forms import NamedErrors
 from mappings.models import MappingTemplate
 
 from .conditions import OPERATORS
@@ -49,7 +50,7 @@ def code_from_subject(subject):
     return f"address:{subject.get('role')}:{subject.get('detail')}"
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(NamedErrors, forms.ModelForm):
     consent_role = forms.ChoiceField(label="Whose consent", required=False)
     consent = forms.MultipleChoiceField(
         label="Only send if they agreed to be contacted by", required=False, widget=forms.CheckboxSelectMultiple,

@@ -228,3 +228,42 @@ def test_a_new_address_can_be_a_persons_correspondence_address(signed_in, case_t
         "correspondence_for": [person.pk]})
     assert response.status_code == 302
     assert list(person.address_links.values_list("role", "address__line_1")) == [("Correspondence", "Flat 2")]
+
+
+def test_a_short_mobile_number_is_refused_on_the_person(signed_in, case_type):
+    case = make_case(case_type)
+    response = signed_in.post(reverse("cases:case_add_person", args=[case.pk]),
+                              {"first_name": "A", "last_name": "B", "phone": "07700 90012", "role": "Agent"})
+    assert "Enter a real phone number" in response.content.decode()
+    assert Person.objects.count() == 0
+
+
+def test_labels_say_optional_only_for_what_is_optional(signed_in, case_type):
+    case_type.fields.create(key="works", label="Works to be done", kind=FieldKind.TEXT, required=True)
+    case = make_case(case_type, field_values={"works": "Loft"})
+    page = signed_in.get(reverse("cases:case_edit", args=[case.pk])).content.decode()
+    assert "Works to be done (optional)" not in page
+    assert "Works to be done</label>" in page
+    assert "Summary (optional)" in page
+    page = signed_in.get(reverse("cases:case_add_address", args=[case.pk])).content.decode()
+    assert "Postcode (optional)" not in page
+    assert "Needed for an address in the UK" in page
+
+
+def test_a_postcode_that_is_too_long_gets_one_error(signed_in, case_type):
+    case = make_case(case_type)
+    response = signed_in.post(reverse("cases:case_add_address", args=[case.pk]),
+                              {"line_1": "1 High Street", "postcode": "SW1A 2AA 1234", "country": "United Kingdom",
+                               "role": "Property"})
+    page = response.content.decode()
+    assert page.count('class="govuk-error-message"') == 1
+    assert "Ensure this value has at most" in page
+
+
+def test_a_missing_required_value_names_its_field(signed_in, case_type):
+    case = make_case(case_type)
+    response = signed_in.post(reverse("cases:case_add_person", args=[case.pk]), {"last_name": "B", "role": ""})
+    page = response.content.decode()
+    assert "This field is required" not in page
+    assert "Enter first name" in page
+    assert "Enter role" in page

@@ -39,7 +39,12 @@ def test_values_are_normalised_by_kind(kind, given, expected):
         (FieldKind.BOOLEAN, "maybe", "Select yes or no"),
         (FieldKind.EMAIL, "not-an-email", "Enter an email address in the correct format, like name@example.com"),
         (FieldKind.PHONE, "0770O 900 982", "Enter a phone number using only digits, spaces, brackets, + and -"),
-        (FieldKind.PHONE, "0770", "Enter a real phone number, like 07700 900 982 or +44 808 157 0192"),
+        (FieldKind.PHONE, "0770", "The phone number is too short: enter it with every digit, like 07700 900 982 or "
+                                  "020 7946 0000"),
+        # One digit short, but a possible length for some UK numbers: no UK number can be it.
+        (FieldKind.PHONE, "07700 90012", "Enter a real phone number, like 07700 900 982 or 020 7946 0000"),
+        (FieldKind.PHONE, "07911 1234567", "The phone number is too long: enter it like 07700 900 982 or 020 7946 0000"),
+        (FieldKind.PHONE, "09012 345678", "Enter a real phone number, like 07700 900 982 or 020 7946 0000"),
         (FieldKind.TEXT, "a\x00b", "Remove the null character (\\x00) from the text"),
     ],
 )
