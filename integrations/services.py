@@ -102,6 +102,22 @@ def templates_refresh(*, integration):
     return list(integration.notify_templates.all())
 
 
+def templates_refresh_all():
+    """Refresh the cached templates of every enabled integration (beat, TEMPLATE_REFRESH_SECONDS), so a template
+    changed in Notify shows on the mapping templates that no longer fit it before a send fails. One integration
+    that cannot be reached does not stop the others. Returns how many were refreshed."""
+    refreshed = 0
+    for integration in Integration.objects.filter(enabled=True).exclude(api_key_encrypted=""):
+        try:
+            templates_refresh(integration=integration)
+        except NotifyError as error:
+            logger.warning("Could not refresh the templates of integration %s (%s)", integration.pk,
+                           type(error).__name__, extra={"integration_id": integration.pk})
+            continue
+        refreshed += 1
+    return refreshed
+
+
 def integration_for_update(pk):
     """The stored integration, as it is in the database (forms change a copy)."""
     return Integration.objects.get(pk=pk)

@@ -19,3 +19,11 @@ def send_log_entries(entry_ids):
 @shared_task(name="integrations.sweep_outbox", ignore_result=True)
 def sweep_outbox():
     outbox.sweep()
+
+
+@shared_task(name="integrations.refresh_templates", ignore_result=True)
+def refresh_templates():
+    """Fetch every enabled integration's Notify templates into the cache."""
+    from .services import templates_refresh_all
+
+    templates_refresh_all()

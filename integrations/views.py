@@ -82,7 +82,8 @@ def integration_templates(request, pk):
 @admin_only
 def integration_mappings(request, pk):
     integration = get_object_or_404(Integration, pk=pk)
-    return _tab(request, integration, "mappings", "mappings", mappings=integration.mapping_templates.select_related("case_type"))
+    return _tab(request, integration, "mappings", "mappings", mappings=integration.mapping_templates.select_related("case_type")
+                .prefetch_related("placeholders"))
 
 
 @admin_only

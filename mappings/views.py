@@ -11,6 +11,7 @@ from integrations.models import Integration
 
 from .forms import ChooseForm, MappingTemplateForm
 from .models import MappingTemplate
+from .selectors import template_mismatch
 from .services import (
     mapping_template_check,
     mapping_template_delete,
@@ -24,8 +25,10 @@ admin_only = page_permission_required("mappings.change_mappingtemplate")
 def _page(request, integration, mapping, form):
     warnings = []
     if mapping.pk and not form.is_bound:
-        warnings = mapping_template_check(mapping=mapping, rows={p.placeholder: {"source": p.source}
-                                                                 for p in mapping.placeholders.all()}).get("__all__", [])
+        mismatch = template_mismatch(mapping)
+        warnings = [mismatch] if mismatch else []
+        warnings += mapping_template_check(mapping=mapping, rows={p.placeholder: {"source": p.source}
+                                                                  for p in mapping.placeholders.all()}).get("__all__", [])
     return render(request, "mappings/form.html", {"integration": integration, "mapping": mapping, "form": form,
                                                   "tab": "mappings", "warnings": warnings})
 

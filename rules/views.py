@@ -22,7 +22,7 @@ DRY_RUN_CASES = 25
 
 @page_permission_required("rules.view_rule")
 def rule_list(request):
-    case_types = CaseType.objects.prefetch_related("rules__actions__mapping_template")
+    case_types = CaseType.objects.prefetch_related("rules__actions__mapping_template__placeholders")
     return render(request, "rules/list.html", {"case_types": case_types})
 
 

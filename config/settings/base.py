@@ -197,6 +197,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "integrations.sweep_outbox", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=15.0)},
     # Date rules ("date reached", "time in status"); each fires once per case and date value.
     "check-date-rules": {"task": "rules.check_dates", "schedule": 15 * 60.0},
+    # Notify templates fetched again, so mapping templates that no longer fit one are flagged (mappings.selectors).
+    "refresh-templates": {"task": "integrations.refresh_templates",
+                          "schedule": env.float("TEMPLATE_REFRESH_SECONDS", default=3600.0)},
     # Bulk applies whose worker stopped resume from the last case done (rules.bulk).
     "resume-bulk-jobs": {"task": "rules.resume_bulk_jobs", "schedule": env.float("BULK_RESUME_CHECK_SECONDS", default=60.0)},
 }

@@ -151,3 +151,32 @@ def test_the_api_creates_with_nested_placeholders_and_previews(api_as, admin, ca
                                       format="json")
     assert preview.json()["body"] == "Dear Amira, it was Approved."
     assert api_as(caseworker).get("/api/mapping-templates/").status_code == 403
+
+
+def test_a_template_changed_in_notify_is_flagged_wherever_the_mapping_shows_once_templates_are_fetched(
+        integration, case_type, template_id, sandbox, admin_client):
+    from integrations.services import templates_refresh_all
+
+    mapping = mapping_template_save(mapping=new_mapping(integration, case_type, template_id), rows=ROWS)
+    rule = Rule.objects.create(name="Decision rule", case_type=case_type, trigger=Trigger.CASE_UPDATED)
+    Action.objects.create(rule=rule, mapping_template=mapping)
+    pages = {"mapping": reverse("mappings:edit", args=[integration.pk, mapping.pk]),
+             "mapping list": reverse("integrations:mappings", args=[integration.pk]),
+             "integration": reverse("integrations:general", args=[integration.pk]),
+             "rules": reverse("rules:list"), "rule": reverse("rules:edit", args=[rule.pk])}
+    for name, url in pages.items():
+        assert "no longer fit" not in admin_client.get(url).content.decode(), name
+        assert "Does not fit" not in admin_client.get(url).content.decode(), name
+
+    sandbox.create_template("email", name="Decision notice", subject="Application ((reference))",
+                            body="Dear ((name)), it was ((decision)). Pay ((fee)).", template_id=template_id)
+    assert templates_refresh_all() == 1  # what beat runs every TEMPLATE_REFRESH_SECONDS
+    reason = ("The Notify template is now version 2 (this mapping was made for version 1) and needs ((fee)), "
+              "which this mapping template does not fill")
+    for name in ("mapping", "mapping list", "rule"):
+        assert reason in admin_client.get(pages[name]).content.decode(), name
+    assert "1 mapping template no longer fits its Notify template" in admin_client.get(pages["integration"]).content.decode()
+    assert "Does not fit its Notify template" in admin_client.get(pages["rules"]).content.decode()
+
+    mapping_template_save(mapping=mapping, rows={**ROWS, "fee": {"source": {"source": "text", "text": "£10"}}})
+    assert reason not in admin_client.get(pages["mapping"]).content.decode()
