@@ -3,7 +3,7 @@ from django import forms
 from cases.forms import NamedErrors
 
 from .keys import parse_api_key
-from .models import KEY_TYPE_MEANING, Integration, KeyType, NotifyService
+from .models import Integration, NotifyService
 from .services import normalise_base_url
 
 CUSTOM = "custom"
@@ -20,12 +20,13 @@ class IntegrationForm(NamedErrors, forms.ModelForm):
     api_key = forms.CharField(
         label="API key", required=False, strip=True,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}, render_value=False),
-        help_text="From API integration in Notify. It is stored encrypted and never shown again.")
+        help_text="From API integration in Notify. It is stored encrypted and never shown again. Notify's keys do "
+                  "not say which kind they are (test, team and guest list, or live), so the product does not ask: "
+                  "see below what each kind does.")
 
     class Meta:
         model = Integration
-        fields = ["name", "enabled", "key_type", "reply_to_id", "sms_sender_id", "rate_limit"]
-        widgets = {"key_type": forms.RadioSelect}
+        fields = ["name", "enabled", "reply_to_id", "sms_sender_id", "rate_limit"]
         help_texts = {"enabled": "When enabled, saving connects to Notify to check the address and the key."}
 
     def __init__(self, *args, **kwargs):
@@ -33,7 +34,6 @@ class IntegrationForm(NamedErrors, forms.ModelForm):
         url = self.instance.base_url
         self.fields["service"].initial = url if url in NotifyService.values else CUSTOM
         self.fields["custom_url"].initial = "" if url in NotifyService.values else url
-        self.fields["key_type"].choices = [(k, f"{label}: {KEY_TYPE_MEANING[k]}") for k, label in KeyType.choices]
         if self.instance.has_key:
             self.fields["api_key"].help_text = (
                 f"A key is set: {self.instance.key_hint}. Leave this empty to keep it, or enter a new key.")

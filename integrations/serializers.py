@@ -12,7 +12,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Integration
-        fields = ["id", "name", "enabled", "base_url", "api_key", "key_hint", "key_type", "service_id", "reply_to_id",
+        fields = ["id", "name", "enabled", "base_url", "api_key", "key_hint", "service_id", "reply_to_id",
                   "sms_sender_id", "rate_limit", "verified_at", "verified_service", "created_at", "updated_at"]
         read_only_fields = ["service_id", "verified_at", "verified_service", "created_at", "updated_at"]
 

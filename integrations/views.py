@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import page_permission_required
 
 from .forms import IntegrationForm
-from .models import Integration
+from .models import KEY_TYPE_MEANING, Integration, KeyType
 from .notify.errors import NotifyError
 from .services import IntegrationNotVerified, integration_check, integration_save, templates_refresh
 
@@ -42,7 +42,8 @@ def integration_general(request, pk=None):
             verb = "saved and verified with Notify" if integration.enabled else "saved (not enabled, so not checked)"
             messages.success(request, f"{integration.name} {verb}")
             return redirect("integrations:general", pk=integration.pk)
-    return _tab(request, stored, "general", "general", form=form)
+    key_kinds = [(KeyType(kind).label, meaning) for kind, meaning in KEY_TYPE_MEANING.items()]
+    return _tab(request, stored, "general", "general", form=form, key_kinds=key_kinds)
 
 
 @admin_only

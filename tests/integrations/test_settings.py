@@ -122,7 +122,7 @@ def test_the_key_never_appears_in_pages_api_or_logs(client, admin, integration, 
     # Failure paths log too: a wrong key, and Notify failing.
     seen.append(client.post(reverse("integrations:general", args=[integration.pk]), {
         "name": "Planning", "enabled": "on", "service": "custom", "custom_url": sandbox.base_url,
-        "api_key": f"{notify_key[:-36]}{uuid.uuid4()}", "key_type": "test", "rate_limit": 3000}).content.decode())
+        "api_key": f"{notify_key[:-36]}{uuid.uuid4()}", "rate_limit": 3000}).content.decode())
     sandbox.set_faults(fail_rate=1.0)
     try:
         seen.append(client.post(reverse("integrations:test", args=[integration.pk]), follow=True).content.decode())
@@ -141,7 +141,7 @@ def test_the_general_page_shows_the_reason_and_keeps_the_settings(client, admin,
     typed = f"{notify_key[:-36]}{uuid.uuid4()}"
     response = client.post(reverse("integrations:general", args=[integration.pk]), {
         "name": "Renamed", "enabled": "on", "service": "custom", "custom_url": sandbox.base_url,
-        "api_key": typed, "key_type": "test", "rate_limit": 3000})
+        "api_key": typed, "rate_limit": 3000})
     page = response.content.decode()
     assert typed[-36:] not in page  # a key typed in is never echoed back, even a wrong one
     assert response.status_code == 200
@@ -150,10 +150,10 @@ def test_the_general_page_shows_the_reason_and_keeps_the_settings(client, admin,
     assert row(integration) == before
     response = client.post(reverse("integrations:general", args=[integration.pk]), {
         "name": "Renamed", "enabled": "on", "service": "custom", "custom_url": sandbox.base_url + "/",
-        "api_key": "", "key_type": "team", "rate_limit": 3000}, follow=True)
+        "api_key": "", "rate_limit": 3000}, follow=True)
     assert "Renamed saved and verified with Notify" in response.content.decode()
     saved = Integration.objects.get(pk=integration.pk)
-    assert (saved.base_url, saved.key_type) == (sandbox.base_url, "team")
+    assert saved.base_url == sandbox.base_url
 
 
 @pytest.mark.parametrize(("url", "message"), [("ftp://example.com", "Enter an address starting with https://"),
@@ -161,7 +161,7 @@ def test_the_general_page_shows_the_reason_and_keeps_the_settings(client, admin,
 def test_a_bad_service_address_is_a_field_error(client, admin, url, message):
     client.force_login(admin)
     response = client.post(reverse("integrations:create"), {"name": "X", "service": "custom", "custom_url": url,
-                                                           "key_type": "test", "rate_limit": 3000})
+                                                           "rate_limit": 3000})
     assert message in response.content.decode()
     assert not Integration.objects.exists()
 
@@ -186,3 +186,19 @@ def test_check_notify_prints_each_result(integration, sandbox, capsys):
     finally:
         sandbox.set_faults(fail_rate=0.0)
     assert "Planning: FAILED: Notify at" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_key_is_never_labelled_with_a_kind_notify_cannot_confirm(admin_client, sandbox, notify_key):
+    """Notify's keys do not say their kind and its API cannot tell it: the product neither asks nor claims it."""
+    response = admin_client.post(reverse("integrations:create"), {
+        "name": "Claimed live", "enabled": "on", "service": "custom", "custom_url": sandbox.base_url,
+        "api_key": notify_key, "key_type": "live", "rate_limit": 3000}, follow=True)
+    page = response.content.decode()
+    assert "Claimed live saved and verified with Notify" in page
+    assert "Live key" not in page
+    assert 'name="key_type"' not in page
+    assert "What each kind of Notify key does" in page
+    listing = admin_client.get(reverse("integrations:list")).content.decode()
+    assert "Live key" not in listing
+    assert "Test key" not in listing
