@@ -1,28 +1,37 @@
 """Reading cases: the case list's search and filters, and a case with everything its page shows."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Replace, Upper
 
-from .models import Case
+from .models import Case, CaseAddress, CasePerson, EventKind
+
+SEARCH_MAX_WORDS = 8
+SEARCH_MAX_LENGTH = 200
+
+
+def search_words(query):
+    """The words of a search, at most SEARCH_MAX_WORDS of them from its first SEARCH_MAX_LENGTH characters."""
+    return (query or "")[:SEARCH_MAX_LENGTH].split()[:SEARCH_MAX_WORDS]
 
 
 def case_search(*, query="", case_type=None, status=None):
-    """Cases matching a search (reference, summary, a linked person's name or email, a postcode) and filters."""
+    """Cases matching a search (reference, summary, a linked person's name or email, a postcode, with or without
+    its space) and filters. Each word must match; each is one EXISTS test, so no word adds joins or duplicates."""
     cases = Case.objects.select_related("case_type", "status").order_by("-created_at", "-id")
     if case_type:
         cases = cases.filter(case_type_id=case_type)
     if status:
         cases = cases.filter(status__name=status)
-    for word in query.split():
-        cases = cases.filter(
-            Q(reference__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(person_links__person__first_name__icontains=word)
-            | Q(person_links__person__last_name__icontains=word)
-            | Q(person_links__person__email__icontains=word)
-            | Q(address_links__address__postcode__iexact=word)
-            | Q(address_links__address__postcode__icontains=word)
-        )
-    return cases.distinct() if query.strip() else cases
+    for word in search_words(query):
+        people = CasePerson.objects.filter(case=OuterRef("pk")).filter(
+            Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+            | Q(person__email__icontains=word))
+        places = (CaseAddress.objects.filter(case=OuterRef("pk"))
+                  .annotate(compact=Replace(Upper("address__postcode"), Value(" "), Value("")))
+                  .filter(compact__contains=word.upper().replace(" ", "")))
+        cases = cases.filter(Q(reference__icontains=word) | Q(summary__icontains=word) | Exists(people)
+                             | Exists(places))
+    return cases
 
 
 def case_for_page(pk):
@@ -31,3 +40,43 @@ def case_for_page(pk):
         .prefetch_related("case_type__fields", "person_links__person", "address_links__address")
         .get(pk=pk)
     )
+
+
+def case_history(case, *, limit=20):
+    """The case's history as lines a caseworker reads: one per save (its status and field changes together,
+    fields by their labels), newest first. [{"at", "actor", "title", "changes": [text]}]"""
+    labels = dict(case.case_type.fields.values_list("key", "label"))
+    events = list(case.events.select_related("actor").order_by("-id")[: limit * 6])[::-1]
+    lines = []
+    for event in events:
+        joins = (lines and event.kind in (EventKind.STATUS_CHANGED, EventKind.FIELD_CHANGED)
+                 and lines[-1]["actor"] == event.actor and lines[-1]["kind"] == EventKind.UPDATED
+                 and (event.created_at - lines[-1]["at"]).total_seconds() < 5)
+        if not joins:
+            lines.append({"at": event.created_at, "actor": event.actor, "kind": event.kind,
+                          "title": event.get_kind_display(), "changes": _changes_of_update(event)})
+        if event.kind == EventKind.STATUS_CHANGED:
+            lines[-1]["changes"].append(f"Status: {event.data.get('from')} → {event.data.get('to')}")
+        elif event.kind == EventKind.FIELD_CHANGED:
+            key = event.data.get("key")
+            lines[-1]["changes"].append(f"{labels.get(key, key)}: {_shown(event.data.get('old'))} → "
+                                        f"{_shown(event.data.get('new'))}")
+    return lines[::-1][:limit]
+
+
+CASE_DETAIL_LABELS = {"summary": "Summary", "due_date": "Due date"}
+
+
+def _changes_of_update(event):
+    if event.kind != EventKind.UPDATED:
+        return []
+    return [f"{CASE_DETAIL_LABELS.get(name, name)}: {_shown(old)} → {_shown(new)}"
+            for name, (old, new) in (event.data.get("changed") or {}).items()]
+
+
+def _shown(value):
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)

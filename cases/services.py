@@ -81,7 +81,8 @@ def case_update(*, case, actor=None, status=None, field_values=None, **changes):
         raise TypeError(f"case_update() got unexpected changes: {', '.join(sorted(unknown))}")
     case = Case.objects.select_for_update().select_related("status", "case_type").get(pk=case.pk)
     old_status, old_values = case.status, dict(case.field_values)
-    other_changed = any(getattr(case, name) != value for name, value in changes.items())
+    other = {name: (getattr(case, name), value) for name, value in changes.items() if getattr(case, name) != value}
+    other_changed = bool(other)
 
     if status is not None:
         _check_status(case.case_type, status)
@@ -100,12 +101,15 @@ def case_update(*, case, actor=None, status=None, field_values=None, **changes):
     if status_changed and case.status.is_closed != old_status.is_closed:
         case.closed_at = timezone.now() if case.status.is_closed else None
     case.save()
-    _record_update_events(case, actor, old_status if status_changed else None, old_values, changed_fields)
+    _record_update_events(case, actor, old_status if status_changed else None, old_values, changed_fields, other)
     return case
 
 
-def _record_update_events(case, actor, old_status, old_values, changed_fields):
-    record_event(case=case, kind=EventKind.UPDATED, actor=actor)
+def _record_update_events(case, actor, old_status, old_values, changed_fields, other):
+    """One 'updated' event for the save (with the summary and due date changes it made), then the events that
+    rules fire on. The case's history shows them as one line (cases.selectors.case_history)."""
+    record_event(case=case, kind=EventKind.UPDATED, actor=actor, data={
+        "changed": {name: [_plain(old), _plain(new)] for name, (old, new) in other.items()}} if other else None)
     if old_status is not None:
         record_event(
             case=case,
@@ -120,6 +124,10 @@ def _record_update_events(case, actor, old_status, old_values, changed_fields):
             data={"key": key, "old": old_values.get(key), "new": case.field_values.get(key)},
             actor=actor,
         )
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @transaction.atomic

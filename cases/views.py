@@ -45,7 +45,7 @@ def case_detail(request, pk):
     except Case.DoesNotExist:
         raise Http404("No such case") from None
     return render(request, "cases/case_detail.html", {
-        "case": case, "field_rows": field_rows(case), "events": case.events.select_related("actor")[:20],
+        "case": case, "field_rows": field_rows(case), "history": selectors.case_history(case),
     })
 
 

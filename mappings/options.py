@@ -13,13 +13,18 @@ LABELS = {"first_name": "first name", "last_name": "last name", "full_name": "fu
 TEXT = "text"
 
 
+def _case_label(detail):
+    """ "Case reference", "Case status", and "Type of case" (not "Case case type")."""
+    return "Type of case" if detail == "type" else f"Case {_label(detail)}"
+
+
 def _label(name):
     return LABELS.get(name, name.replace("_", " "))
 
 
 def source_options(*, fields, person_roles, address_roles):
     """[(group, [(code, label)])] for a placeholder's source select."""
-    groups = [("The case", [(f"case:{d}", f"Case {_label(d)}") for d in CASE_DETAILS])]
+    groups = [("The case", [(f"case:{d}", _case_label(d)) for d in CASE_DETAILS])]
     groups.append(("Case fields", [(f"field:{f.key}", f"{f.label}") for f in fields]))
     dates = [(f"date:{d}:long", f"Date {d}") for d in CASE_DATES]
     dates += [(f"date:{f.key}:long", f"{f.label}") for f in fields if f.kind == "date"]

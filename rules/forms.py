@@ -74,6 +74,7 @@ class RuleForm(NamedErrors, forms.ModelForm):
     def __init__(self, *args, case_type, **kwargs):
         super().__init__(*args, **kwargs)
         self.case_type = case_type
+        self.fields["trigger"].choices = Trigger.choices  # a radio for each trigger, with no empty "---------" one
         statuses = [("", "Any")] + [(s, s) for s in case_type.statuses.values_list("name", flat=True)]
         fields = [(f.key, f.label) for f in case_type.fields.all()]
         self.fields["trigger_from"].choices = self.fields["trigger_to"].choices = statuses

@@ -25,6 +25,12 @@ def case_log(context, case):
     return list(select_case_log(case))
 
 
+@register.filter
+def unfinished(entries):
+    """Whether any of the entries is still on its way (queued, retrying or sending): its page then polls."""
+    return any(entry.status in ("queued", "retrying", "sending") for entry in entries)
+
+
 TAG_COLOURS = {"sent": "govuk-tag--green", "failed": "govuk-tag--red", "retrying": "govuk-tag--yellow",
                "cancelled": "govuk-tag--grey"}
 

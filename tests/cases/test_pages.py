@@ -267,3 +267,43 @@ def test_a_missing_required_value_names_its_field(signed_in, case_type):
     assert "This field is required" not in page
     assert "Enter first name" in page
     assert "Enter role" in page
+
+
+def test_a_postcode_is_found_with_or_without_its_space_and_in_any_case(signed_in, case_type):
+    case = make_case(case_type, addresses=[(AddressFactory(postcode="SW1A 1AA"), "Property")])
+    for query in ("sw1a1aa", "SW1A 1AA", "sw1a 1aa", "SW1A1AA"):
+        assert case.reference in signed_in.get(reverse("cases:case_list"), {"q": query}).content.decode(), query
+
+
+def test_a_long_search_is_cut_to_its_first_words_and_answers(signed_in, case_type):
+    make_case(case_type)
+    response = signed_in.get(reverse("cases:case_list"), {"q": " ".join(f"w{n}" for n in range(2000))})
+    assert response.status_code == 200
+
+
+def test_one_save_is_one_line_of_history_with_field_labels(signed_in, case_type):
+    case = make_case(case_type)
+    decided = case_type.statuses.get(name="Decision issued")
+    signed_in.post(reverse("cases:case_edit", args=[case.pk]), {
+        "status": decided.pk, "summary": case.summary, "due_date": "2027-02-15", "field__decision": "Approved"})
+    page = signed_in.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    history = page[page.index("<h2 class=\"govuk-heading-m\">History</h2>"):]
+    assert history.count("Case updated") == 1
+    assert "Status: Received → Decision issued" in history
+    assert "Decision: (empty) → Approved" in history
+    assert "Due date: (empty) → 2027-02-15" in history
+    assert "decision_date" not in history
+
+
+def test_the_case_page_polls_while_a_message_is_on_its_way_and_stops_once_settled(signed_in, case_type, integration):
+    from integrations.log import LogEntry, Status
+
+    case = make_case(case_type)
+    entry = LogEntry.objects.create(integration=integration, case=case, channel="email", status=Status.QUEUED,
+                                    reference="poll-entry", mapping_template_name="Decision email")
+    page = signed_in.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in page
+    LogEntry.objects.filter(pk=entry.pk).update(status=Status.SENT)
+    page = signed_in.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' not in page
+    assert "Sent" in page

@@ -197,3 +197,14 @@ def test_the_api_and_the_export_read_integrations_with_their_entries_not_one_by_
         export = api.get("/api/log/export.csv")
         rows = b"".join(export.streaming_content).count(b"\n")
     assert rows == 31  # the header and every entry
+
+
+def test_a_notify_id_filter_that_is_not_an_id_lists_nothing_and_says_so(client, auditor, entries):
+    client.force_login(auditor)
+    page = client.get(reverse("log:list"), {"notify_id": "not-an-id"}).content.decode()
+    assert "Enter a Notify message ID" in page
+    assert not any(f'href="/log/{entry.pk}/"' in page for entry in LogEntry.objects.all())
+    assert client.get(reverse("log:list"), {"after": "x"}).status_code == 400
+    export = client.get(reverse("log:export"), {"notify_id": "not-an-id"})
+    assert export.status_code == 400
+    assert "Notify message ID" in export.content.decode()

@@ -127,3 +127,18 @@ def test_running_rules_on_a_case(api_as, caseworker, case_type, mapping):
     again = api_as(caseworker).post(f"/api/cases/{case.pk}/run-rules/").json()
     assert again[0]["result"] == "skipped"
     assert Case.objects.count() == 1
+
+
+def test_the_trigger_is_chosen_from_real_triggers_only(admin_client, case_type):
+    page = admin_client.get(reverse("rules:create"), {"case_type": case_type.pk}).content.decode()
+    assert "---------" not in page
+    assert page.count('name="trigger"') == 6
+
+
+def test_the_mapping_source_for_the_case_type_reads_naturally(case_type):
+    from mappings.options import source_options
+
+    labels = [label for _, options in source_options(fields=[], person_roles=[], address_roles=[])
+              for _, label in options]
+    assert "Type of case" in labels
+    assert "Case case type" not in labels
