@@ -25,7 +25,8 @@ class VerifiedService:
 
     @property
     def description(self):
-        return f"Notify service {self.service_id} ({self.template_count} templates)"
+        count = self.template_count
+        return f"Notify service {self.service_id} ({count} template{'' if count == 1 else 's'})"
 
 
 def placeholders_of(template):
