@@ -23,6 +23,8 @@ install: $(VENV)/.installed node_modules/.installed
 
 assets: static/build/application.css
 
+# Without DJANGO_SETTINGS_MODULE every entry point uses the production settings; the demo runs on the local ones.
+run: export DJANGO_SETTINGS_MODULE := config.settings.local
 run: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) scripts/demo_sandbox.py

@@ -5,7 +5,7 @@ import os
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")  # `make run` sets local
 
 app = Celery("notify_cases")
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -1,5 +1,7 @@
 """The integrations API (administrators only): settings with the same verification as the pages."""
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +13,7 @@ from .serializers import IntegrationSerializer, NotifyTemplateSerializer, Verify
 from .services import IntegrationNotVerified, integration_check, integration_save, templates_refresh
 
 
+@sensitive_variables("data", "new_key")
 def _save(instance, data):
     new_key = data.pop("api_key", None) or None
     for name, value in data.items():
@@ -23,6 +26,10 @@ def _save(instance, data):
         raise serializers.ValidationError({"api_key": [str(error)]}) from None
 
 
+# Every frame below dispatch hides the values that can hold the key (the serializer and its data) in error reports.
+@method_decorator(sensitive_variables("serializer", "data", "validated_data", "attrs", "value", "new_key"),
+                  name="dispatch")
+@method_decorator(sensitive_post_parameters("api_key"), name="dispatch")
 class IntegrationViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                          mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Integration.objects.all()

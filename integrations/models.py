@@ -1,6 +1,7 @@
 """Notify integrations (the settings and the encrypted API key), their cached templates, and the log."""
 
 from django.db import models
+from django.views.decorators.debug import sensitive_variables
 
 from . import crypto
 from .keys import parse_api_key
@@ -69,6 +70,7 @@ class Integration(models.Model):
     def service_label(self):
         return NotifyService(self.base_url).label if self.base_url in NotifyService.values else self.base_url
 
+    @sensitive_variables("text", "key")
     def set_api_key(self, text):
         """Store a new key (checked for shape first): encrypted, with only its name and last 4 characters shown."""
         key = parse_api_key(text)

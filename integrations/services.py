@@ -5,12 +5,13 @@ caller gets IntegrationNotVerified with a reason an administrator can act on.
 """
 
 import logging
-import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from .models import Integration, NotifyTemplate
+from .notify.addresses import check_base_url
 from .notify.client import NotifyGateway, placeholders_of
 from .notify.errors import NotifyError, reason_for_admin
 
@@ -27,19 +28,19 @@ class IntegrationNotVerified(Exception):
 
 
 def normalise_base_url(url):
-    """An http(s) address without a trailing slash; ValueError otherwise."""
-    text = (url or "").strip()
-    if not re.match(r"^https?://[^/\s]+", text):
-        raise ValueError("Enter an address starting with https:// (or http:// for a local sandbox)")
-    return text.rstrip("/")
+    """A Notify address the product may call, without a trailing slash; AddressRefused (a ValueError) otherwise
+    (integrations.notify.addresses)."""
+    return check_base_url(url)
 
 
+@sensitive_variables("new_key")
 def _gateway_for(integration, new_key):
     if new_key:
         return NotifyGateway(api_key=new_key.strip(), base_url=integration.base_url)
     return NotifyGateway(integration)
 
 
+@sensitive_variables("new_key")
 def integration_check(*, integration, new_key=None):
     """Connect to Notify with these settings (not saved) and return what it verified as."""
     if not new_key and not integration.has_key:
@@ -55,6 +56,7 @@ def integration_check(*, integration, new_key=None):
         raise IntegrationNotVerified(reason_for_admin(error, gateway.host), field) from None
 
 
+@sensitive_variables("new_key")
 def integration_save(*, integration, new_key=None):
     """Save the integration (with a new key when given). Enabled: verified first, and nothing saved on failure.
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import page_permission_required
@@ -24,6 +25,7 @@ def integration_list(request):
 
 
 @admin_only
+@sensitive_post_parameters("api_key")
 def integration_general(request, pk=None):
     stored = get_object_or_404(Integration, pk=pk) if pk else None
     # The form works on a copy: a failed check must leave the stored settings exactly as they were.

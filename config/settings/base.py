@@ -39,7 +39,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme from a trusted reverse proxy only (accounts.security).
+    "accounts.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # No-store for signed-in users' responses, and a Permissions-Policy on every response.
+    "accounts.security.PrivateResponseMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +107,14 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The client's address is REMOTE_ADDR, which TrustedProxyMiddleware sets from a trusted proxy's header only.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Failed sign-ins from one address, whatever the usernames, before that address waits out AXES_COOLOFF_TIME.
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+# Reverse proxies (addresses or networks) whose X-Forwarded-* headers are believed; the header that carries the
+# client's address. Empty: no proxy is trusted, and those headers are ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+CLIENT_ADDRESS_HEADER = env("CLIENT_ADDRESS_HEADER", default="X-Forwarded-For")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -233,6 +245,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Secrets are hidden from error reports and the debug page alike (config/debug.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.AlwaysSafeExceptionReporterFilter"
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -244,6 +259,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=10.0)
 NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=900.0)
 NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10.0)
+# Hosts an integration may call besides the known Notify APIs (integrations.notify.addresses), and whether the
+# local sandbox's loopback address may be called (only the demo and test settings allow it).
+NOTIFY_EXTRA_HOSTS = env.list("NOTIFY_EXTRA_HOSTS", default=[])
+NOTIFY_ALLOW_LOOPBACK = False
 # How long a cached Notify template is trusted before a send fetches it again (the before-send drift check).
 TEMPLATE_CACHE_SECONDS = env.int("TEMPLATE_CACHE_SECONDS", default=300)
 # The outbox (integrations.outbox): entries to a send task when many are queued at once; when the sweeper

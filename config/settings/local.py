@@ -12,3 +12,5 @@ from .base import *  # noqa: F403
 
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The demo's Notify sandbox runs on this machine's loopback address.
+NOTIFY_ALLOW_LOOPBACK = True

@@ -7,6 +7,7 @@ if not FIELD_ENCRYPTION_KEYS:  # noqa: F405
     raise RuntimeError("FIELD_ENCRYPTION_KEYS must be set: it encrypts the Notify API keys at rest.")
 
 DEBUG = False
+# Believed only from TRUSTED_PROXIES: accounts.security.TrustedProxyMiddleware drops the header from anyone else.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -19,3 +19,5 @@ STORAGES = {
 # Serve static files straight from the finders (no collectstatic before the tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The sandbox runs on this machine's loopback address.
+NOTIFY_ALLOW_LOOPBACK = True

@@ -7,10 +7,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from .errors import classify
+from .addresses import AddressRefused, check_base_url, check_resolves_publicly
+from .errors import Permanent, classify, unexpected_answer
 
 # Pages wait at most this long for Notify; the send task the same.
 TIMEOUT_SECONDS = 10
@@ -44,26 +47,49 @@ def placeholders_of(template):
 
 
 class NotifyGateway:
+    @sensitive_variables("key", "api_key")
     def __init__(self, integration=None, *, api_key=None, base_url=None, timeout=None):
         key = api_key if api_key is not None else integration.decrypted_api_key()
         self.base_url = (base_url or integration.base_url).rstrip("/")
         self.host = urlsplit(self.base_url).netloc
         timeout = timeout or getattr(settings, "NOTIFY_TIMEOUT_SECONDS", None) or TIMEOUT_SECONDS
         self._client = NotificationsAPIClient(key, base_url=self.base_url, timeout=timeout)
+        self._client.request_session.hooks["response"].append(_refuse_redirects)
+        self._checked = False
+
+    def _check_address(self):
+        """The address is checked (allowed host, public addresses once resolved) before the first call."""
+        if self._checked:
+            return
+        try:
+            check_base_url(self.base_url)
+            check_resolves_publicly(self.base_url)
+        except AddressRefused as refusal:
+            raise Permanent(f"Not called: {refusal}", error_type="AddressRefused") from None
+        self._checked = True
 
     def _call(self, method, *args, **kwargs):
+        self._check_address()
         try:
-            return getattr(self._client, method)(*args, **kwargs)
-        except Exception as error:  # every failure is classified; classify re-raises what it does not know
+            answer = getattr(self._client, method)(*args, **kwargs)
+        except Exception as error:  # every failure leaves classified (integrations.notify.errors)
             raise classify(error) from None
+        if not isinstance(answer, dict):
+            raise unexpected_answer(f"a JSON {type(answer).__name__} where Notify gives an object")
+        return answer
+
+    def _templates(self):
+        templates = self._call("get_all_templates").get("templates") or []
+        if not isinstance(templates, list) or not all(isinstance(t, dict) and t.get("id") for t in templates):
+            raise unexpected_answer("its template list is not Notify's")
+        return templates
 
     def verify(self):
         """Prove the address and the key with one cheap authenticated call (listing templates)."""
-        templates = self._call("get_all_templates").get("templates") or []
-        return VerifiedService(service_id=self._client.service_id, template_count=len(templates))
+        return VerifiedService(service_id=self._client.service_id, template_count=len(self._templates()))
 
     def templates(self):
-        return self._call("get_all_templates").get("templates") or []
+        return self._templates()
 
     def template(self, template_id):
         return self._call("get_template", template_id)
@@ -97,6 +123,16 @@ class NotifyGateway:
 
     def get_notification(self, notify_id):
         return self._call("get_notification_by_id", str(notify_id))
+
+
+def _refuse_redirects(response, *args, **kwargs):
+    """Notify's API never redirects: a redirect is refused, never followed with the key's token."""
+    if response.is_redirect:
+        raise Redirected(response=response)
+
+
+class Redirected(requests.RequestException):
+    """A redirect from the address; notifications-python-client reports it as an HTTPError with its status."""
 
 
 _reused = {}

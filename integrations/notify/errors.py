@@ -85,6 +85,9 @@ def classify(error):
         error_type = str(errors[0].get("error", "")) if errors else ""
         status = error.status_code
         reason = _reason(errors, f"Notify answered {status}")
+        if status is not None and 300 <= status < 400:
+            return Permanent(f"The address answered with a redirect ({status}), which Notify's API never does: "
+                             "check the address", status_code=status, error_type="Redirect")
         if status == 429:
             kind = DailyLimit if error_type == "TooManyRequestsError" else RateLimited
             return kind(reason, status_code=status, error_type=error_type or "RateLimitError")
@@ -93,11 +96,20 @@ def classify(error):
         return Permanent(reason, status_code=status, error_type=error_type)
     if isinstance(error, requests.RequestException):
         return _request_failure(error)
-    raise error
+    # Anything else (an answer of a shape Notify never gives, a bug in the client) is still a classified failure,
+    # so no caller ever shows a raw exception, and its traceback never carries the key into an error page.
+    return Permanent(f"The call to Notify failed unexpectedly ({type(error).__name__})", error_type=type(error).__name__)
+
+
+def unexpected_answer(what):
+    """A 2xx answer whose body is not what Notify gives: the address is probably not a Notify API."""
+    return Permanent(f"The address answered, but not as Notify does ({what})", error_type="UnexpectedAnswer")
 
 
 def reason_for_admin(error, host):
     """What an administrator reads when a connection check fails: what happened and what to do."""
+    if error.error_type in ("UnexpectedAnswer", "AddressRefused", "Redirect"):
+        return f"{error.reason}. Nothing was saved."
     if error.status_code == 403 or error.error_type in ("AuthError", "TokenError"):
         advice = ("Check the computer's clock is right." if "clock" in error.reason.lower()
                   else "Check you copied the whole key from API integration in Notify, and that it has not been revoked.")
