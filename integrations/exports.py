@@ -9,6 +9,18 @@ COLUMNS = ["created_at", "id", "status", "failure_kind", "channel", "integration
            "attempts", "retries", "sent_at", "reason"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A cell a spreadsheet will show as text, never run as a formula (OWASP's advice on CSV injection): text that
+    starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe. Every CSV the product writes
+    passes its cells through here."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -18,11 +30,11 @@ def _rows(entries):
     writer = csv.writer(_Echo())
     yield writer.writerow(COLUMNS)
     for e in entries.iterator(chunk_size=2000):
-        yield writer.writerow([
+        yield writer.writerow([csv_safe(cell) for cell in (
             e.created_at.isoformat(), e.pk, e.status, e.failure_kind, e.channel, e.integration.name, e.case_reference,
             e.rule_name, e.mapping_template_name, e.recipient, e.template_id, e.template_version or "", e.reference,
             e.notify_id or "", e.attempt_count, e.retry_count, e.sent_at.isoformat() if e.sent_at else "", e.reason,
-        ])
+        )])
 
 
 def log_csv_response(entries, filename="integration-log.csv"):

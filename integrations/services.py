@@ -62,6 +62,12 @@ def integration_save(*, integration, new_key=None):
 
     Returns the saved integration. Raises IntegrationNotVerified, or ValueError for a malformed key.
     """
+    if not new_key and integration.pk and integration.has_key:
+        stored = Integration.objects.filter(pk=integration.pk).values_list("base_url", flat=True).first()
+        if stored is not None and stored != integration.base_url:
+            # The stored key signs tokens only for the address it was entered for: a new address needs it again.
+            raise IntegrationNotVerified("Enter the API key again to use it with a new service address: a key is "
+                                         "only ever sent to the address it was entered for", "api_key")
     if new_key:
         integration.set_api_key(new_key)  # raises ValueError for a malformed key, before any network call
     if integration.enabled:

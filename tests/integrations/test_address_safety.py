@@ -145,3 +145,37 @@ def test_without_a_settings_module_every_entry_point_uses_the_production_setting
                              "print(os.environ['DJANGO_SETTINGS_MODULE'])"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert celery.stdout.strip() == "config.settings.production", celery.stderr
+
+
+def test_the_stored_key_is_never_sent_to_a_new_address_without_being_entered_again(admin_client, api_as, admin,
+                                                                                   integration, not_notify,
+                                                                                   notify_key, sandbox):
+    response = api_as(admin).patch(f"/api/integrations/{integration.pk}/", {"base_url": not_notify.base_url},
+                                   format="json")
+    assert response.status_code == 400
+    assert "Enter the API key again" in response.json()["api_key"][0]
+    page = admin_client.post(reverse("integrations:general", args=[integration.pk]), {
+        "name": integration.name, "enabled": "on", "service": "custom", "custom_url": not_notify.base_url,
+        "api_key": "", "rate_limit": 3000}).content.decode()
+    assert "Enter the API key again" in page
+    assert not_notify.requests == []  # nothing signed with the stored key went to the new address
+    assert Integration.objects.get(pk=integration.pk).base_url == sandbox.base_url
+    moved = api_as(admin).patch(f"/api/integrations/{integration.pk}/",
+                                {"base_url": sandbox.base_url + "/", "api_key": notify_key}, format="json")
+    assert moved.status_code == 200  # with the key typed again, the address may change
+
+
+def test_no_cell_of_the_log_export_runs_as_a_formula(admin_client, integration, api_as, admin):
+    from integrations.log import LogEntry
+
+    LogEntry.objects.create(integration=integration, channel="email", status="failed", reference="csv-1",
+                            recipient="=cmd|'/ccalc'!A0@example.com", rule_name='=HYPERLINK("http://x","y")',
+                            mapping_template_name="+1", reason="-2 @here", case_reference="\tx")
+    for response in (admin_client.get(reverse("log:export")), api_as(admin).get("/api/log/export.csv")):
+        text = b"".join(response.streaming_content).decode()
+        row = text.splitlines()[1]
+        assert "'=cmd|'/ccalc'!A0@example.com" in row
+        assert "'=HYPERLINK(" in row
+        assert ",'+1," in row
+        assert "'-2 @here" in row
+        assert "'\tx" in row
