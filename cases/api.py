@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import requires
+from config.validation import parse_id
 
 from . import services
 from .models import Address, Case, CaseAddress, CasePerson, CaseType, Person
@@ -38,7 +39,10 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["case_type"]
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(status_id=value) if value.isdigit() else queryset.filter(status__name=value)
+        if value.strip().isdigit():
+            status_id = parse_id(value)
+            return queryset.filter(status_id=status_id) if status_id else queryset.none()
+        return queryset.filter(status__name=value)
 
     def filter_search(self, queryset, name, value):
         from .selectors import case_search

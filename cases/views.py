@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import page_permission_required
+from config.validation import parse_id
 
 from . import selectors, services
 from .forms import AddressForm, CaseForm, CaseTypeChoiceForm, PersonForm, apply_service_errors
@@ -181,7 +182,8 @@ def case_add_address(request, pk):
 
 def _edit(request, form, save, title):
     """Edit a person or an address outside any one case; back to the case it was opened from."""
-    case = Case.objects.filter(pk=request.GET.get("case")).first()
+    case_id = parse_id(request.GET.get("case"))
+    case = Case.objects.filter(pk=case_id).first() if case_id else None
     if request.method == "POST" and form.is_valid():
         try:
             thing = save(form.save(commit=False))

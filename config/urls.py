@@ -22,3 +22,8 @@ urlpatterns = [
     path("rules/", include("rules.urls")),
     path("api/", include((api_patterns, "api"))),
 ]
+
+# The API answers its errors in JSON; pages keep the service's own error pages.
+handler400 = "config.api_errors.bad_request"
+handler404 = "config.api_errors.not_found"
+handler500 = "config.api_errors.server_error"

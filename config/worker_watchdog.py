@@ -66,7 +66,13 @@ class Watchdog(bootsteps.StartStopStep):
         waiting = waiting_tasks(consumer.app)
         deaf = is_deaf(received=received, waiting=waiting, active=len(state.active_requests),
                        concurrency=consumer.pool.num_processes if consumer.pool else 1)
-        self.strikes = self.strikes + 1 if deaf else 0
+        # A task received clears the count; a check that finds nothing waiting only lowers it (a message being
+        # bounced between the broker and a deaf consumer can be missed by one look).
+        self.strikes = 0 if received else (self.strikes + 1 if deaf else max(0, self.strikes - 1))
+        if deaf:
+            logger.warning("The worker received no task in the last %.0f s while %s wait in the broker "
+                           "(check %s of %s before its consumer is restarted)", self.interval, waiting, self.strikes,
+                           STRIKES)
         if self.strikes < STRIKES:
             return
         logger.error("The worker received no task for %.0f s while %s wait in the broker and it has free slots: "

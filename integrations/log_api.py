@@ -9,6 +9,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from config.validation import IdFilter
+
 from .exports import log_csv_response
 from .log import Attempt, Channel, LogEntry, Status
 from .log_services import NotResendable, log_entry_rebuild, log_entry_refresh_status, log_entry_resend
@@ -44,8 +46,8 @@ class LogEntrySerializer(LogEntryListSerializer):
 class LogFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices)
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
-    integration = django_filters.NumberFilter()
-    case = django_filters.NumberFilter()
+    integration = IdFilter()
+    case = IdFilter()
     case_reference = django_filters.CharFilter()
     rule = django_filters.CharFilter(help_text="Rule name contains")
     mapping_template = django_filters.CharFilter(help_text="Mapping template name contains")

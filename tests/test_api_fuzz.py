@@ -57,3 +57,43 @@ def test_no_role_can_make_the_api_fail(tokens):
     # It reached the endpoints as every role: successes, validation errors and refusals, never a 5xx.
     assert {200, 201, 400, 403} <= set(statuses)
     assert max(statuses) < 500
+
+
+HUGE = "9" * 26
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "status"), [
+    (f"/api/log/?case={HUGE}", 400), (f"/api/log/?integration={HUGE}", 400), (f"/api/cases/?status={HUGE}", 200),
+    (f"/api/cases/?case_type={HUGE}", 400), ("/api/log/?case=-1", 400), ("/api/no-such-thing/", 404),
+])
+def test_parameters_that_cannot_be_ids_get_a_json_answer_not_a_500(api_as, admin, path, status):
+    response = api_as(admin).get(path)
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_pages_with_malformed_parameters_answer_without_a_500(client, admin, caseworker, case_type):
+    from tests.factories import AddressFactory, PersonFactory
+
+    person, address = PersonFactory(), AddressFactory()
+    client.force_login(caseworker)
+    assert client.get(f"/people/{person.pk}/edit/?case=abc").status_code == 200
+    assert client.get(f"/addresses/{address.pk}/edit/?case=1'").status_code == 200
+    assert client.get(f"/people/{person.pk}/edit/?case={HUGE}").status_code == 200
+    client.force_login(admin)
+    assert client.get("/log/?after=x").status_code == 400
+
+
+@pytest.mark.django_db
+def test_deeply_nested_or_huge_json_bodies_get_a_json_4xx(api_as, admin, settings):
+    api = api_as(admin)
+    nested = "[" * 1000 + "]" * 1000
+    response = api.generic("POST", "/api/cases/", nested, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+    big = '{"summary": "' + "x" * (11 * 1024 * 1024) + '"}'
+    response = api.generic("POST", "/api/cases/", big, content_type="application/json")
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")

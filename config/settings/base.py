@@ -144,7 +144,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    # Bodies over API_MAX_BODY_BYTES get a JSON 413, JSON nested deeper than API_MAX_JSON_DEPTH a 400.
+    "DEFAULT_PARSER_CLASSES": ["config.validation.LimitedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "Case notifications API",
     "DESCRIPTION": "Cases, Notify integrations, mapping templates, rules and the integration log.",
