@@ -95,8 +95,30 @@ def _get(handler, path, query):
     raise Refused(404, [error("No such control endpoint", "NotFound")])
 
 
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def check_origin(handler, method):
+    """Refuse a control request that a web page could have made: the control API answers only requests addressed
+    to its loopback name (no DNS rebinding), from no other origin than its own, and writes only with JSON bodies (a
+    cross-site form or a "simple" fetch cannot send those without a preflight that is never granted)."""
+    host = handler.headers.get("Host") or ""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if name.lower() not in LOOPBACK_NAMES:
+        raise Refused(403, [error("The control API answers only requests to the sandbox's loopback address",
+                                  "ForbiddenError")])
+    origin = handler.headers.get("Origin")
+    if origin is not None and origin.rstrip("/") != f"http://{host}":
+        raise Refused(403, [error("The control API does not answer requests from web pages", "ForbiddenError")])
+    content_type = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if method == "POST" and content_type != "application/json":
+        raise Refused(415, [error("Control requests that change the sandbox must be JSON "
+                                  "(Content-Type: application/json)", "UnsupportedMediaType")])
+
+
 def handle(handler, method, path, query):
     """Answer a control request: (status, body)."""
+    check_origin(handler, method)
     try:
         if method == "POST":
             return 200, _post(handler, path)

@@ -122,3 +122,36 @@ def test_the_command_line_makes_services_keys_and_templates_the_server_sees(tmp_
         with pytest.raises(HTTPError) as raised:
             client.get_all_templates()
         assert raised.value.message[0]["message"] == "Invalid token: API key revoked"
+
+
+def control_post(sandbox, path, body=b"{}", **headers):
+    request = urllib.request.Request(f"{sandbox.base_url}/_sandbox/{path}", data=body, method="POST",
+                                     headers=headers)
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.mark.parametrize(("headers", "status", "message"), [
+    ({"Content-Type": "text/plain"}, 415, "must be JSON"),
+    ({"Content-Type": "application/x-www-form-urlencoded"}, 415, "must be JSON"),
+    ({"Content-Type": "application/json", "Origin": "https://evil.example"}, 403, "requests from web pages"),
+    ({"Content-Type": "application/json", "Host": "rebind.evil.example"}, 403, "loopback address"),
+    ({"Content-Type": "application/json", "Host": "rebind.evil.example:6011"}, 403, "loopback address"),
+])
+def test_a_web_page_cannot_drive_the_control_api(sandbox, headers, status, message):
+    before = sandbox.control("GET", "faults")
+    code, body = control_post(sandbox, "faults", json.dumps({"fail_rate": 1.0}).encode(), **headers)
+    assert (code, body["errors"][0]["message"].find(message) >= 0) == (status, True)
+    assert sandbox.control("GET", "faults") == before  # nothing changed
+    code, _ = control_post(sandbox, "keys", json.dumps({"type": "live"}).encode(), **headers)
+    assert code == status  # and no key was minted
+
+
+def test_the_control_api_answers_its_own_json_requests(sandbox):
+    port = sandbox.base_url.rsplit(":", 1)[1]
+    code, _ = control_post(sandbox, "faults", json.dumps({"latency_ms": 0}).encode(),
+                           **{"Content-Type": "application/json", "Origin": f"http://127.0.0.1:{port}"})
+    assert code == 200
