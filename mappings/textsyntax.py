@@ -64,16 +64,22 @@ def parse(text):
 
 
 def render(text, value_of):
-    """Replace each placeholder with value_of(source); returns (text, problems)."""
+    """Replace each placeholder with value_of(source), in one pass over the text; returns (text, problems).
+
+    One pass: a value that itself looks like a placeholder (a person named "{{case.reference}}") is never filled
+    in, because substituted text is never read again.
+    """
     try:
         placeholders = parse(text)
     except TextSyntaxError as error:
         return None, [str(error)]
-    problems, rendered = [], text
+    values, problems = [], []
     for placeholder in placeholders:
         value, problem = value_of(placeholder.source)
         if problem:
             problems.append(problem)
-            continue
-        rendered = rendered.replace(placeholder.text, value, 1)
-    return (None, problems) if problems else (rendered, [])
+        values.append(value)
+    if problems:
+        return None, problems
+    filled = iter(values)
+    return TOKEN.sub(lambda match: next(filled), text), []

@@ -258,3 +258,13 @@ def test_resolving_never_raises_on_arbitrary_case_data(spec, case):
     assert (result.message is None) == bool(result.problems)
     if result.message is not None:
         assert all(isinstance(v, str) for v in result.message.personalisation.values())
+
+
+def test_a_value_that_looks_like_a_placeholder_is_never_filled_in():
+    case = snapshot()
+    case["people"][0]["first_name"] = "{{case.reference}}{{person.Agent.email}}"
+    case["people"].append({"role": "Agent", "first_name": "Bo", "last_name": "Li", "email": "agent@example.com"})
+    text = "Dear {{person.Applicant.first_name}}, about {{case.reference}} ({{person.Agent.email}})"
+    value, problem = value_of(case, {"source": "text", "text": text})
+    assert problem is None
+    assert value == "Dear {{case.reference}}{{person.Agent.email}}, about PA-2026-000042 (agent@example.com)"
