@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import outbox
-from .log import Attempt, FailureKind, LogEntry, Outcome, Status
+from .log import FailureKind, LogEntry, Status
 from .notify.client import NotifyGateway
 from .notify.errors import NotifyError
 
@@ -78,23 +78,18 @@ def log_entry_resend(*, entry, actor):
 
 
 def log_entry_refresh_status(*, entry):
-    """Ask Notify for a sent message's delivery status and keep it on the entry (one attempt row for the call)."""
+    """Ask Notify for a sent message's delivery status and keep it on the entry.
+
+    Reading a status is an auditor's right as much as an administrator's: it is a read of Notify, so it writes no
+    attempt (attempts are calls that send). A lookup that fails changes nothing and says why.
+    """
     if not entry.notify_id:
         raise NotResendable("Only sent messages have a delivery status in Notify")
-    started = timezone.now()
     try:
         found = NotifyGateway(entry.integration).get_notification(entry.notify_id)
     except NotifyError as error:
-        outcome, code, message = Outcome.FAILED, error.status_code, f"Status lookup failed: {error.reason}"
-        found = None
-    else:
-        outcome, code, message = Outcome.STATUS, 200, f"Notify says: {found.get('status')}"
-    Attempt.objects.create(entry=entry, number=entry.attempts.count() + 1, started_at=started, outcome=outcome,
-                           duration_ms=int((timezone.now() - started).total_seconds() * 1000), status_code=code,
-                           message=message)
-    if found is None:
-        raise NotResendable(message)
-    entry.notify_status = found.get("status") or ""
+        raise NotResendable(f"Status lookup failed: {error.reason}") from None
+    entry.notify_status = str(found.get("status") or "")[:30]
     entry.notify_status_checked_at = timezone.now()
     entry.save(update_fields=["notify_status", "notify_status_checked_at", "updated_at"])
     return entry

@@ -80,6 +80,9 @@ class RuleViewSet(viewsets.ModelViewSet):
     queryset = Rule.objects.prefetch_related("actions")
     serializer_class = RuleSerializer
     filterset_fields = ["case_type", "trigger", "enabled"]
+    # Whole rule definitions (conditions, actions) are administrators' settings, in the API as on the rule's page;
+    # caseworkers see rule names on the rules list and run rules on a case.
+    permission_classes = [requires("rules.change_rule")]
 
     @extend_schema(request=None, responses={202: BulkJobSerializer})
     @action(detail=True, methods=["post"], permission_classes=[requires("rules.change_rule")])

@@ -1,8 +1,9 @@
-"""Rules: administrators edit and apply; caseworkers see the list and run rules on a case; auditors nothing."""
+"""Rules: administrators edit, apply and read whole rules (pages and API); caseworkers see the list of names and
+run rules on a case; auditors nothing."""
 
 from rules.models import Action, BulkJob, Rule
 
-from . import API_ADMIN, API_CASEWORK_READ, PAGE_ADMIN, PAGE_CASEWORK, Entry, expect
+from . import API_ADMIN, PAGE_ADMIN, PAGE_CASEWORK, Entry, expect
 from .test_matrix import WORLD_EXTENSIONS
 
 
@@ -25,8 +26,9 @@ MATRIX = {
     "rules:job": Entry(get=PAGE_ADMIN, kwargs=JOB),
     "rules:job_cancel": Entry(get=expect(302, 405, 403, 403), post=expect(302, 302, 403, 403), kwargs=JOB),
     "rules:run_on_case": Entry(get=expect(302, 405, 405, 403), post=expect(302, 302, 302, 403), kwargs={"pk": "case"}),
-    "api:rule-list": Entry(get=API_CASEWORK_READ, post=expect(401, 400, 403, 403)),
-    "api:rule-detail": Entry(get=API_CASEWORK_READ, post=expect(401, 405, 403, 403), kwargs=RULE),
+    # Whole rule definitions are for administrators, in the API as on the rule's page.
+    "api:rule-list": Entry(get=API_ADMIN, post=expect(401, 400, 403, 403)),
+    "api:rule-detail": Entry(get=API_ADMIN, post=expect(401, 405, 403, 403), kwargs=RULE),
     "api:rule-apply": Entry(get=expect(401, 405, 403, 403), kwargs=RULE),
     "api:rulejob-list": Entry(get=API_ADMIN),
     "api:rulejob-detail": Entry(get=API_ADMIN, kwargs=JOB),
