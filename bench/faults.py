@@ -365,7 +365,7 @@ def bulk_restart(cases):
     inserted by the harness and left uncommitted, so the job's claim for that chunk waits on them. The web
     process is killed while the job waits at the first; the worker while it waits at the second, mid-chunk.
     """
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from rules.bulk import CHUNK
     from rules.models import BulkJob, JobStatus
@@ -376,7 +376,7 @@ def bulk_restart(cases):
                              "of its own")
     sandbox, setup = _fresh(cases=cases)
     port = free_port()
-    token = Token.objects.get_or_create(user=_admin())[0].key
+    token = AuthToken.objects.create(user=_admin())[1]
     processes = Processes()
     rule = setup["rule"]
     ids = list(setup["case_type"].cases.order_by("pk").values_list("pk", flat=True))

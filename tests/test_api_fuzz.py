@@ -6,7 +6,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from tests import factories
@@ -30,7 +30,7 @@ def tokens(db):
     case_type = factories.planning_case_type()
     factories.make_case(case_type, people=[(factories.PersonFactory(), "Applicant")],
                         addresses=[(factories.AddressFactory(), "Property")])
-    return {user.username: Token.objects.create(user=user).key
+    return {user.username: AuthToken.objects.create(user=user)[1]
             for user in (factories.admin_user(), factories.caseworker_user(), factories.auditor_user())}
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from cases.models import Case, CaseEvent, Person
@@ -147,7 +147,7 @@ def test_the_case_list_takes_a_fixed_number_of_queries(api, case_type, django_as
 def test_token_authentication(caseworker, case_type):
     client = APIClient()
     assert client.get("/api/cases/").status_code == 401
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=caseworker).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=caseworker)[1]}")
     assert client.get("/api/cases/").status_code == 200
 
 
