@@ -23,7 +23,7 @@ class FieldKind(models.TextChoices):
 
 class CaseType(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=2_000)
     reference_prefix = models.CharField(
         max_length=6,
         validators=[RegexValidator(r"^[A-Z]{1,6}$", "Use 1 to 6 capital letters, for example PA.")],

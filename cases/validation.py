@@ -127,11 +127,16 @@ def _choice(definition, value):
     return str(value)
 
 
+MAX_TEXT_LENGTH = 10_000  # a text field holds notes, not documents (documents are files)
+
+
 def _text(value):
     if not isinstance(value, str | int | float):
         raise ValidationError("Enter text")
     if "\x00" in str(value):
         raise ValidationError("Remove the null character (\\x00) from the text")
+    if len(str(value)) > MAX_TEXT_LENGTH:
+        raise ValidationError(f"Enter at most {MAX_TEXT_LENGTH:,} characters")
     return str(value).strip()
 
 

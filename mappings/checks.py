@@ -4,6 +4,8 @@ manual text that parses, and every placeholder of the Notify template mapped (th
 from .sources import CASE_DATES
 from .textsyntax import TextSyntaxError, parse
 
+MAX_MANUAL_TEXT = 2_000  # longer than any placeholder of a message needs; Notify caps a text message at 918
+
 
 def check_source(source, kinds):
     """Problems with one placeholder's source for a case type (kinds: field key -> kind)."""
@@ -13,6 +15,8 @@ def check_source(source, kinds):
     if kind == "date" and source.get("date") not in CASE_DATES and kinds.get(source.get("date")) != "date":
         return [f"'{source.get('date')}' is not a case date or a date field"]
     if kind == "text":
+        if len(source.get("text") or "") > MAX_MANUAL_TEXT:
+            return [f"Enter at most {MAX_MANUAL_TEXT:,} characters of text"]
         try:
             inner = parse(source.get("text") or "")
         except TextSyntaxError as error:

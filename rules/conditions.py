@@ -63,6 +63,10 @@ def subject_kind(subject, kinds):
     return None
 
 
+MAX_VALUE_LENGTH = 500  # a condition's value is a word or a phrase, never a document
+MAX_CONDITIONS = 50
+
+
 def check_condition(condition, kinds):
     """Problems with a condition for a case type's field kinds (for the rule form and API): a list of text."""
     kind = subject_kind(condition.get("subject"), kinds)
@@ -77,6 +81,8 @@ def check_condition(condition, kinds):
     if operator in UNARY:
         return []
     value = condition.get("value")
+    if len(str(value or "")) > MAX_VALUE_LENGTH:
+        return [f"Enter a value of at most {MAX_VALUE_LENGTH} characters"]
     if operator in ("greater_than", "less_than") and _number(value) is None:
         return ["Enter a number to compare with"]
     if kind == "date" and _date_operand(value, datetime.date.today()) is None:

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from mappings.snapshot import snapshot_of
 
-from .conditions import check_condition
+from .conditions import MAX_CONDITIONS, check_condition
 from .engine import apply_rule
 from .models import Action, Rule, Trigger
 
@@ -58,7 +58,9 @@ def rule_check(*, rule, mapping_templates):
     kinds = {f.key: f.kind for f in case_type.fields.all()}
     statuses = set(case_type.statuses.values_list("name", flat=True))
     errors = _trigger_problems(rule, kinds, statuses)
-    for number, condition in enumerate(rule.conditions or [], start=1):
+    if len(rule.conditions or []) > MAX_CONDITIONS:
+        errors["conditions"] = [f"A rule has at most {MAX_CONDITIONS} conditions"]
+    for number, condition in enumerate((rule.conditions or [])[:MAX_CONDITIONS], start=1):
         problems = check_condition(condition, kinds)
         if problems:
             errors[f"condition_{number}"] = problems

@@ -1,5 +1,7 @@
 """Schemathesis over the OpenAPI schema, as each role: no server errors, and responses match the schema."""
 
+import json
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -97,3 +99,31 @@ def test_deeply_nested_or_huge_json_bodies_get_a_json_4xx(api_as, admin, setting
     response = api.generic("POST", "/api/cases/", big, content_type="application/json")
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_free_text_and_rule_values_are_capped_with_a_clear_error(api_as, admin, case_type):
+    from tests.rules.helpers import CONSENTED, make_mapping
+
+    api = api_as(admin)
+    long = "x" * 100_000  # far over each cap, well under the body limit (a long is a 413 before any field)
+    case = api.post("/api/cases/", {"case_type": case_type.pk, "field_values": {"description": long}},
+                    format="json")
+    assert case.status_code == 400
+    assert "Enter at most 10,000 characters" in json.dumps(case.json())
+    rule = api.post("/api/rules/", {
+        "name": "Long", "case_type": case_type.pk, "trigger": "case_updated", "trigger_config": {},
+        "conditions": [CONSENTED, {"subject": {"source": "field", "key": "decision"}, "operator": "equals",
+                                   "value": long}],
+        "actions": [make_mapping(case_type=case_type).pk]}, format="json")
+    assert rule.status_code == 400
+    assert rule.json()["condition_2"] == ["Enter a value of at most 500 characters"]
+    described = api.patch(f"/api/case-types/{case_type.pk}/", {"description": long}, format="json")
+    assert described.status_code == 400
+
+
+def test_manual_text_in_a_mapping_is_capped():
+    from mappings.checks import check_source
+
+    assert check_source({"source": "text", "text": "x" * 2001}, {}) == ["Enter at most 2,000 characters of text"]
+    assert check_source({"source": "text", "text": "x" * 2000}, {}) == []

@@ -18,10 +18,21 @@ def compose():
 
 def test_compose_file_names_the_stack():
     services = compose()["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"proxy", "postgres", "redis", "web", "worker", "beat"}
     assert "gunicorn config.wsgi" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A config worker")
     assert services["beat"]["command"].startswith("celery -A config beat")
+
+
+def test_only_the_tls_proxy_is_published_and_only_it_is_trusted_with_forwarded_headers():
+    config = compose()
+    services = config["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert set(services["proxy"]["ports"]) == {"80:80", "443:443"}
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == proxy_address
+    assert "web:8000" in services["proxy"]["command"]
 
 
 def test_app_services_share_one_environment():
