@@ -35,6 +35,8 @@ def _sent_span():
     from integrations.log import LogEntry, Status
 
     span = LogEntry.objects.filter(status=Status.SENT).aggregate(first=Min("sent_at"), last=Max("sent_at"))
+    if span["first"] is None:
+        raise RuntimeError("No message was sent: is a worker consuming the bench's broker?")
     return (span["last"] - span["first"]).total_seconds()
 
 
