@@ -6,18 +6,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.timing import scaled
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_small_benchmarks_run_and_write_their_figures():
     env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/notify_bench_ci",
            "REDIS_URL": "redis://127.0.0.1:6379/13"}
-    result = subprocess.run([sys.executable, "-m", "bench.run", "--small", "--only", "rate,overhead,bulk,log,latency"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, "-m", "bench.run", "--small", "--only",
+                             "rate,overhead,bulk,log,latency,search"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=scaled(600))
     assert result.returncode == 0, result.stderr[-3000:]
     record = json.loads((ROOT / "var" / "bench" / "results-small.json").read_text())
     results = record["results"]
-    assert set(results) == {"rate", "overhead", "bulk", "log", "latency"}
+    assert set(results) == {"rate", "overhead", "bulk", "log", "latency", "search"}
+    assert results["search"]["cases"] == 20_000
+    assert results["search"]["ratio"] > 0
     assert results["rate"]["all_sent"] is True
     assert results["rate"]["duplicates"] == 0
     assert results["overhead"]["all_sent"] is True
