@@ -142,3 +142,16 @@ def test_the_mapping_source_for_the_case_type_reads_naturally(case_type):
               for _, label in options]
     assert "Type of case" in labels
     assert "Case case type" not in labels
+
+
+def test_the_dry_run_says_would_fail_with_the_reason_when_a_message_cannot_be_built(admin_client, case_type,
+                                                                                     mapping):
+    from tests.factories import make_case
+
+    rule = rule_save(rule=Rule(name="Decision", case_type=case_type, trigger=Trigger.CASE_UPDATED, conditions=[]),
+                     mapping_templates=[mapping])
+    make_case(case_type, field_values={"decision": ""})
+    page = admin_client.get(reverse("rules:dry_run", args=[rule.pk])).content.decode()
+    assert "Would fail" in page
+    assert "Would send" not in page
+    assert "not sent: The case has no linked Applicant" in page
