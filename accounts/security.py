@@ -23,6 +23,14 @@ def trusted_proxies():
     return [ipaddress.ip_network(n.strip(), strict=False) for n in getattr(settings, "TRUSTED_PROXIES", []) if n.strip()]
 
 
+def _is_address(text):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _from_trusted_proxy(address, networks):
     try:
         ip = ipaddress.ip_address(address)
@@ -41,10 +49,15 @@ class TrustedProxyMiddleware:
     def __call__(self, request):
         meta = request.META
         if self.networks and _from_trusted_proxy(meta.get("REMOTE_ADDR", ""), self.networks):
-            # The proxy appends the address it saw: the last one is the only one it vouches for.
+            # Each proxy appends the address it saw. From the right, skip our own proxies: the first address that is
+            # not one of them is the client as our outermost proxy saw it. Anything that is not an address is ignored.
             hops = [hop.strip() for hop in meta.get(self.client_header, "").split(",") if hop.strip()]
-            if hops:
-                meta["REMOTE_ADDR"] = hops[-1]
+            for hop in reversed(hops):
+                if not _is_address(hop):
+                    break
+                meta["REMOTE_ADDR"] = hop
+                if not _from_trusted_proxy(hop, self.networks):
+                    break
         else:
             for name in FORWARDED:
                 meta.pop(name, None)

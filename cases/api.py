@@ -39,7 +39,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["case_type"]
 
     def filter_status(self, queryset, name, value):
-        if value.strip().isdigit():
+        if value.strip().isascii() and value.strip().isdigit():
             status_id = parse_id(value)
             return queryset.filter(status_id=status_id) if status_id else queryset.none()
         return queryset.filter(status__name=value)

@@ -16,7 +16,7 @@ MAX_ID = 2**63 - 1  # PostgreSQL's bigint
 def parse_id(value):
     """An id from a query parameter, or None when it is not a whole number in range."""
     text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 19:
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None

@@ -4,8 +4,7 @@ Celery's Redis transport has a family of reports of a worker that reconnects aft
 never takes another task, silently. The watchdog is a consumer bootstep: every WORKER_WATCHDOG_SECONDS the
 worker's event loop checks whether tasks wait in the broker for the queues this worker serves while the
 worker has free pool slots and has received nothing since the last check. Two such checks in a row mean
-the consumer is deaf (messages the broker already handed to this worker's channel but that never became tasks
-count as waiting too): it logs an error, subscribes again to every queue in CELERY_TASK_QUEUES, and raises a
+the consumer is deaf: it logs an error, subscribes again to every queue in CELERY_TASK_QUEUES, and raises a
 connection error inside the event loop, which Celery answers as it answers a lost broker connection: it
 rebuilds the consumer and its connection.
 """
@@ -64,7 +63,7 @@ class Watchdog(bootsteps.StartStopStep):
 
     def check(self, consumer):
         received, self.received = self.received, 0
-        waiting = waiting_tasks(consumer.app) + held_unseen(consumer)
+        waiting = waiting_tasks(consumer.app)
         deaf = is_deaf(received=received, waiting=waiting, active=len(state.active_requests),
                        concurrency=consumer.pool.num_processes if consumer.pool else 1)
         # A task received clears the count; a check that finds nothing waiting only lowers it (a message being
@@ -83,16 +82,6 @@ class Watchdog(bootsteps.StartStopStep):
             if name in queues and name not in queues.consume_from:
                 queues.select_add(queues[name])
         raise ConsumerDeaf("the consumer stopped consuming")
-
-
-def held_unseen(consumer):
-    """Messages the broker delivered to this worker's channel that the worker never took as tasks (a consumer
-    cancelled or broken while a fetch was in flight keeps them, unacknowledged, out of every queue's count)."""
-    try:
-        delivered = len(consumer.task_consumer.channel.qos._delivered)
-    except AttributeError:  # not kombu's virtual transport, or no channel yet
-        return 0
-    return max(0, delivered - len(state.reserved_requests))
 
 
 def waiting_tasks(app):

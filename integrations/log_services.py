@@ -35,7 +35,8 @@ def log_entry_rebuilder_set(builder):
 
 def can_rebuild(entry):
     """Whether a failed entry's message can be built again from its case and mapping template."""
-    return entry.status == Status.FAILED and bool(entry.case_id and entry.mapping_template_id) and _rebuilder is not None
+    return (entry.status == Status.FAILED and bool(entry.case_id and entry.mapping_template_id)
+            and _rebuilder is not None and not entry.rebuilds.exists())
 
 
 def can_resend_same(entry):
@@ -47,11 +48,17 @@ def can_resend_same(entry):
 def log_entry_rebuild(*, entry, actor):
     """Build the failed entry's message again from its case and mapping template as they are now, as a new entry
     (linked to this one through `rebuilt_from`). Raises NotResendable, saying why, when it cannot be built."""
-    if entry.status != Status.FAILED:
-        raise NotResendable(f"Only failed messages can be sent again; this one is {entry.get_status_display().lower()}")
-    if not can_rebuild(entry):
-        raise NotResendable("This message has no case or mapping template to build it from")
-    new = _rebuilder(entry=entry, actor=actor)
+    with transaction.atomic():
+        entry = LogEntry.objects.select_for_update().get(pk=entry.pk)  # a double click waits here, then is refused
+        if entry.status != Status.FAILED:
+            raise NotResendable(f"Only failed messages can be sent again; this one is "
+                                f"{entry.get_status_display().lower()}")
+        already = entry.rebuilds.first()
+        if already is not None:
+            raise NotResendable(f"This message was already built again, as log entry {already.pk}")
+        if not can_rebuild(entry):
+            raise NotResendable("This message has no case or mapping template to build it from")
+        new = _rebuilder(entry=entry, actor=actor)
     logger.info("Log entry %s built again as %s", entry.pk, new.pk, extra={"log_entry_id": entry.pk})
     return new
 

@@ -44,10 +44,11 @@ def parse_cursor(after):
     stamp, _, last_id = after.rpartition("_")
     try:
         moment, last = datetime.datetime.fromisoformat(stamp), int(last_id)
-    except ValueError as error:
+        if moment.tzinfo is None or not 0 < last < 2**63:
+            raise BadCursor(after)
+        moment = moment.astimezone(datetime.UTC)  # a time out of range fails here, not in the database
+    except (ValueError, OverflowError) as error:
         raise BadCursor(after) from error
-    if moment.tzinfo is None or not 0 < last < 2**63:
-        raise BadCursor(after)
     return moment, last
 
 

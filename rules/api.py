@@ -12,7 +12,7 @@ from accounts.permissions import requires
 from cases.models import Case
 from mappings.models import MappingTemplate
 
-from .bulk import bulk_job_cancel, bulk_job_messages, bulk_job_start
+from .bulk import bulk_job_cancel, bulk_job_messages, bulk_job_start, bulk_jobs_with_messages
 from .models import BulkJob, Rule
 from .services import case_run_rules, rule_save
 
@@ -70,6 +70,8 @@ class BulkJobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(JobMessagesSerializer)
     def get_messages(self, job):
+        if hasattr(job, "messages_sent"):  # listed with bulk_jobs_with_messages: no query per job
+            return {"sent": job.messages_sent, "failed": job.messages_failed, "on_its_way": job.messages_on_its_way}
         return bulk_job_messages(job)
 
     def get_url(self, job) -> str:
@@ -92,7 +94,7 @@ class RuleViewSet(viewsets.ModelViewSet):
 
 
 class BulkJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    queryset = BulkJob.objects.all()
+    queryset = bulk_jobs_with_messages(BulkJob.objects.all())
     serializer_class = BulkJobSerializer
     permission_classes = [requires("rules.change_rule")]
 

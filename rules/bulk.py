@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -43,6 +43,21 @@ def bulk_job_messages(job):
     counts = dict(LogEntry.objects.filter(bulk_job_id=job.pk).values_list("status").annotate(n=Count("id")))
     return {"sent": counts.get(Status.SENT, 0), "failed": counts.get(Status.FAILED, 0),
             "on_its_way": sum(counts.get(s, 0) for s in (Status.QUEUED, Status.RETRYING, Status.SENDING))}
+
+
+MESSAGE_STATES = {"sent": [Status.SENT], "failed": [Status.FAILED],
+                  "on_its_way": [Status.QUEUED, Status.RETRYING, Status.SENDING]}
+
+
+def bulk_jobs_with_messages(jobs):
+    """The jobs annotated with what became of their messages (`messages_sent`, `messages_failed`,
+    `messages_on_its_way`), in the one query that lists them."""
+    def count(states):
+        counted = (LogEntry.objects.filter(bulk_job_id=OuterRef("pk"), status__in=states).order_by()
+                   .values("bulk_job_id").annotate(n=Count("id")).values("n")[:1])
+        return Coalesce(Subquery(counted), 0)
+
+    return jobs.annotate(**{f"messages_{name}": count(states) for name, states in MESSAGE_STATES.items()})
 
 
 def bulk_job_cancel(*, job):

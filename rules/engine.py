@@ -87,7 +87,7 @@ def sent_for(rule_id, case_ids):
     A failed message does not count: a rule that sends once sends again once the case's data is fixed.
     """
     return set(LogEntry.objects.filter(rule_id=rule_id, case_id__in=case_ids).exclude(status=Status.FAILED)
-               .values_list("case_id", flat=True).distinct())
+               .order_by().values_list("case_id", flat=True).distinct())
 
 
 def _claim_run(rule, case):

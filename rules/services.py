@@ -17,6 +17,9 @@ def _status_changed_problems(rule, config, kinds, statuses):
             for side in ("from", "to") if config.get(side) and config[side] not in statuses}
 
 
+MAX_DAYS = 36_500  # a hundred years either way: enough for any case date, and never a date out of range
+
+
 def _field_changed_problems(rule, config, kinds, statuses):
     return {} if config.get("field") in kinds else {"trigger_field": ["Choose one of the case type's fields"]}
 
@@ -25,8 +28,11 @@ def _date_reached_problems(rule, config, kinds, statuses):
     problems = {}
     if config.get("date") not in DATE_SOURCES and kinds.get(config.get("date")) != "date":
         problems["trigger_date"] = ["Choose a case date or a date field"]
-    if not isinstance(config.get("offset_days", 0), int):
+    offset = config.get("offset_days", 0)
+    if not isinstance(offset, int) or isinstance(offset, bool):
         problems["trigger_days"] = ["Enter a whole number of days"]
+    elif abs(offset) > MAX_DAYS:
+        problems["trigger_days"] = [f"Enter a number of days between -{MAX_DAYS:,} and {MAX_DAYS:,}"]
     return problems
 
 
@@ -36,6 +42,8 @@ def _time_in_status_problems(rule, config, kinds, statuses):
         problems["trigger_status"] = ["Choose one of the case type's statuses"]
     if not isinstance(config.get("days"), int) or config["days"] < 1:
         problems["trigger_days"] = ["Enter a number of days, 1 or more"]
+    elif config["days"] > MAX_DAYS:
+        problems["trigger_days"] = [f"Enter at most {MAX_DAYS:,} days"]
     return problems
 
 

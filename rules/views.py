@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import page_permission_required
 from cases.models import Case, CaseType
+from mappings.selectors import template_mismatches
 from mappings.snapshot import snapshots
 
 from .bulk import bulk_job_cancel, bulk_job_messages, bulk_job_start
@@ -22,8 +23,11 @@ DRY_RUN_CASES = 25
 
 @page_permission_required("rules.view_rule")
 def rule_list(request):
-    case_types = CaseType.objects.prefetch_related("rules__actions__mapping_template__placeholders")
-    return render(request, "rules/list.html", {"case_types": case_types})
+    case_types = list(CaseType.objects.prefetch_related("rules__actions__mapping_template__placeholders"))
+    mappings = {action.mapping_template_id: action.mapping_template for case_type in case_types
+                for rule in case_type.rules.all() for action in rule.actions.all()}
+    return render(request, "rules/list.html", {"case_types": case_types,
+                                               "mismatched_by_id": template_mismatches(mappings.values())})
 
 
 @admin_only

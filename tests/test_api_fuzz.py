@@ -68,6 +68,7 @@ HUGE = "9" * 26
 @pytest.mark.parametrize(("path", "status"), [
     (f"/api/log/?case={HUGE}", 400), (f"/api/log/?integration={HUGE}", 400), (f"/api/cases/?status={HUGE}", 200),
     (f"/api/cases/?case_type={HUGE}", 400), ("/api/log/?case=-1", 400), ("/api/no-such-thing/", 404),
+    ("/api/cases/?status=²", 200), ("/api/log/?case=²", 400),
 ])
 def test_parameters_that_cannot_be_ids_get_a_json_answer_not_a_500(api_as, admin, path, status):
     response = api_as(admin).get(path)
@@ -84,8 +85,10 @@ def test_pages_with_malformed_parameters_answer_without_a_500(client, admin, cas
     assert client.get(f"/people/{person.pk}/edit/?case=abc").status_code == 200
     assert client.get(f"/addresses/{address.pk}/edit/?case=1'").status_code == 200
     assert client.get(f"/people/{person.pk}/edit/?case={HUGE}").status_code == 200
+    assert client.get(f"/people/{person.pk}/edit/?case=²").status_code == 200  # a digit, but not an ASCII one
     client.force_login(admin)
     assert client.get("/log/?after=x").status_code == 400
+    assert client.get("/log/", {"after": "0001-01-01T00:00:00+01:00_5"}).status_code == 400  # out of range in UTC
 
 
 @pytest.mark.django_db
@@ -127,3 +130,16 @@ def test_manual_text_in_a_mapping_is_capped():
 
     assert check_source({"source": "text", "text": "x" * 2001}, {}) == ["Enter at most 2,000 characters of text"]
     assert check_source({"source": "text", "text": "x" * 2000}, {}) == []
+
+
+
+@pytest.mark.django_db
+def test_a_date_rule_offset_beyond_a_century_is_refused(api_as, admin, case_type):
+    from tests.rules.helpers import make_mapping
+
+    response = api_as(admin).post("/api/rules/", {
+        "name": "Far", "case_type": case_type.pk, "trigger": "date_reached",
+        "trigger_config": {"date": "due", "offset_days": 1_000_000}, "conditions": [],
+        "actions": [make_mapping(case_type=case_type).pk]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["trigger_days"] == ["Enter a number of days between -36,500 and 36,500"]

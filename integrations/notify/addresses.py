@@ -25,6 +25,10 @@ class AddressRefused(ValueError):
     """An address the product will not call as Notify; the message says why, for the administrator."""
 
 
+class AddressNotFound(AddressRefused):
+    """The host did not resolve just now: perhaps a passing DNS failure, so a send tries again later."""
+
+
 def allowed_hosts():
     extra = {host.strip().lower() for host in getattr(settings, "NOTIFY_EXTRA_HOSTS", []) if host.strip()}
     return KNOWN_HOSTS | extra | (LOOPBACK_HOSTS if loopback_allowed() else set())
@@ -74,7 +78,7 @@ def check_resolves_publicly(url):
     try:
         found = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)}
     except OSError:
-        raise AddressRefused(f"{host} could not be found: check the address") from None
+        raise AddressNotFound(f"{host} could not be found: check the address") from None
     for address in found:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global or ip.is_multicast:

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from .addresses import AddressRefused, check_base_url, check_resolves_publicly
-from .errors import Permanent, classify, unexpected_answer
+from .addresses import AddressNotFound, AddressRefused, check_base_url, check_resolves_publicly
+from .errors import Permanent, Retryable, classify, unexpected_answer
 
 # Pages wait at most this long for Notify; the send task the same.
 TIMEOUT_SECONDS = 10
@@ -64,6 +64,8 @@ class NotifyGateway:
         try:
             check_base_url(self.base_url)
             check_resolves_publicly(self.base_url)
+        except AddressNotFound as missing:  # retried like a connection error: DNS can fail for a moment
+            raise Retryable(f"Could not connect to Notify ({missing})", error_type="ConnectionError") from None
         except AddressRefused as refusal:
             raise Permanent(f"Not called: {refusal}", error_type="AddressRefused") from None
         self._checked = True

@@ -104,3 +104,25 @@ def test_signed_in_responses_are_never_stored_and_every_response_limits_browser_
         assert "no-store" in response["Cache-Control"], url
     token_response = api_as(caseworker).get("/api/cases/")
     assert "no-store" in token_response["Cache-Control"]
+
+
+
+def test_through_a_chain_of_trusted_proxies_the_client_is_the_first_address_that_is_not_one():
+    from django.http import HttpResponse
+    from django.test import RequestFactory, override_settings
+
+    from accounts.security import TrustedProxyMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["address"] = request.META["REMOTE_ADDR"]
+        return HttpResponse()
+
+    with override_settings(TRUSTED_PROXIES=["10.9.0.0/24"]):
+        middleware = TrustedProxyMiddleware(view)
+        for forwarded, client in [("198.51.100.7, 10.9.0.3", "198.51.100.7"),
+                                  ("203.0.113.1, 198.51.100.7, 10.9.0.3", "198.51.100.7"),
+                                  ("not-an-address", "10.9.0.2"), ("198.51.100.7, garbage", "10.9.0.2")]:
+            middleware(RequestFactory().get("/", REMOTE_ADDR="10.9.0.2", HTTP_X_FORWARDED_FOR=forwarded))
+            assert seen["address"] == client, forwarded

@@ -179,3 +179,14 @@ def test_no_cell_of_the_log_export_runs_as_a_formula(admin_client, integration, 
         assert ",'+1," in row
         assert "'-2 @here" in row
         assert "'\tx" in row
+
+
+
+def test_a_host_that_does_not_resolve_just_now_is_retried_not_failed(settings):
+    from integrations.notify.client import NotifyGateway
+    from integrations.notify.errors import Retryable
+
+    settings.NOTIFY_EXTRA_HOSTS = ["no-such-host.invalid"]
+    gateway = NotifyGateway(api_key="k-" + "0" * 36 + "-" + "1" * 36, base_url="https://no-such-host.invalid")
+    with pytest.raises(Retryable, match="could not be found"):
+        gateway.templates()

@@ -58,6 +58,9 @@ def test_an_admin_builds_the_failed_decision_again_once_the_case_is_fixed(case_t
     assert rebuilt.status == Status.SENT
     received = sandbox.notifications(reference=rebuilt.reference)[0]["personalisation"]
     assert received == {"name": "Amira", "decision": "Approved"}
+    again = client.post(reverse("log:rebuild", args=[failed.pk]), follow=True).content.decode()
+    assert f"already built again, as log entry {rebuilt.pk}" in again  # a second click sends nothing more
+    assert LogEntry.objects.count() == 2
 
 
 def test_after_a_notify_template_change_the_updated_mapping_builds_a_message_that_sends(
