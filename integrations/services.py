@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from .models import Integration, NotifyTemplate
 from .notify.addresses import check_base_url
 from .notify.client import NotifyGateway, placeholders_of
-from .notify.errors import NotifyError, reason_for_admin
+from .notify.errors import NotifyError, is_key_refused, reason_for_admin
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def integration_check(*, integration, new_key=None):
     try:
         return gateway.verify()
     except NotifyError as error:
-        field = "api_key" if error.status_code == 403 or error.error_type == "TokenError" else (
+        field = "api_key" if is_key_refused(error) else (
             "base_url" if error.status_code is None else None)
         logger.info("Notify check failed for integration %s: %s", integration.pk, error.error_type or error.status_code,
                     extra={"integration_id": integration.pk})

@@ -25,8 +25,12 @@ SIMULATED = {
     "07700900002": "permanent-failure",
 }
 KEY_TYPE_NAMES = {"test": "TEST", "team": "TEAM", "live": "LIVE"}
-TRIAL_MESSAGE = "Can't send to this recipient when service is in trial mode - see https://www.notifications.service.gov.uk/trial-mode"
-LETTER_TRIAL_MESSAGE = "Cannot send letters when service is in trial mode - see https://www.notifications.service.gov.uk/trial-mode"
+# Notify's own wording, typographic apostrophe and en dash included (app/notifications/validators.py).
+TEAM_KEY_MESSAGE = "Can\u2019t send to this recipient using a team-only API key"
+TRIAL_MESSAGE = ("Can\u2019t send to this recipient when service is in trial mode \u2013 see "
+                 "https://www.notifications.service.gov.uk/trial-mode")
+LETTER_TEAM_MESSAGE = "Cannot send letters with a team api key"
+LETTER_TRIAL_MESSAGE = "Cannot send letters when service is in trial mode"
 
 
 class Refused(Exception):
@@ -54,16 +58,17 @@ def _recipient_key(kind, recipient):
 def _check_recipient_allowed(service, key, kind, recipient):
     team = {_recipient_key(kind, member) for member in service["team"] if ("@" in member) == (kind == "email")}
     if key["key_type"] == "team" and _recipient_key(kind, recipient) not in team:
-        raise Refused(400, [error("Can't send to this recipient using a team-only API key", "BadRequestError")])
+        raise Refused(400, [error(TEAM_KEY_MESSAGE, "BadRequestError")])
     if key["key_type"] == "live" and service["trial"] and _recipient_key(kind, recipient) not in team:
         raise Refused(400, [error(TRIAL_MESSAGE, "BadRequestError")])
 
 
 def _check_letter_allowed(service, key):
+    # Notify answers these two with 403, not 400.
     if key["key_type"] == "team":
-        raise Refused(400, [error("Cannot send letters with a team api key", "BadRequestError")])
+        raise Refused(403, [error(LETTER_TEAM_MESSAGE, "BadRequestError")])
     if key["key_type"] == "live" and service["trial"]:
-        raise Refused(400, [error(LETTER_TRIAL_MESSAGE, "BadRequestError")])
+        raise Refused(403, [error(LETTER_TRIAL_MESSAGE, "BadRequestError")])
 
 
 def _check_daily_limit(store, service, key, kind, default_limit):
@@ -153,7 +158,7 @@ def _create(store, service, key, kind, template, body, base_url):
         content["from_number"] = "GOVUK"
     else:
         content["subject"] = subject
-    return {
+    response = {
         "id": notification_id,
         "reference": body.get("reference"),
         "content": content,
@@ -162,6 +167,9 @@ def _create(store, service, key, kind, template, body, base_url):
                      "uri": f"{base_url}/v2/template/{template['id']}"},
         "scheduled_for": None,
     }
+    if kind == "email":  # always there for an email, empty unless sanitise_content_for named placeholders
+        response["sanitised_content"] = {}
+    return response
 
 
 def _create_precompiled(store, service, key, body, base_url):

@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from . import control, notifications, templates
 from .auth import AuthFailure, authenticate
@@ -186,7 +186,7 @@ class Handler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/v2/notifications/([^/]+)", path)
         if match:
             if not is_uuid(match.group(1)):
-                raise Refused(400, [error("id is not a valid UUID")])
+                raise Refused(400, [error("notification_id is not a valid UUID")])
             found = store.notification(service["id"], match.group(1))
             if found is None:
                 raise Refused(404, [error("No result found", "NoResultFound")])
@@ -194,7 +194,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/v2/templates":
             kind = query.get("type")
             if kind and kind not in ("sms", "email", "letter"):
-                raise Refused(400, [error(f"{kind} is not one of [sms, email, letter]")])
+                raise Refused(400, [error(f"type {kind} is not one of [sms, email, letter]")])
             return {"templates": [self._template_json(t) for t in store.templates(service["id"], kind)]}
         match = re.fullmatch(r"/v2/template/([^/]+)(?:/version/(\d+))?", path)
         if match:
@@ -226,9 +226,9 @@ class Handler(BaseHTTPRequestHandler):
         statuses = ["created", "sending", "sent", "delivered", "pending", "failed", "technical-failure",
                     "temporary-failure", "permanent-failure", "accepted", "received"]
         if query.get("status") and query["status"] not in statuses:
-            raise Refused(400, [error(f"{query['status']} is not one of [{', '.join(statuses)}]")])
+            raise Refused(400, [error(f"status {query['status']} is not one of [{', '.join(statuses)}]")])
         if query.get("template_type") and query["template_type"] not in ("sms", "email", "letter"):
-            raise Refused(400, [error(f"{query['template_type']} is not one of [sms, email, letter]")])
+            raise Refused(400, [error(f"template_type {query['template_type']} is not one of [sms, email, letter]")])
         older = None
         if query.get("older_than"):
             older = self.sandbox.store.seq_of(service["id"], query["older_than"]) or 0
@@ -242,9 +242,11 @@ class Handler(BaseHTTPRequestHandler):
             found.append(data)
             if len(found) == PAGE:
                 break
+        # Notify gives `next` whenever the page is not empty (a reader stops at an empty page), with the same filters.
         links = {"current": f"{self.base_url}{self.path}"}
-        if len(found) == PAGE:
-            links["next"] = f"{self.base_url}/v2/notifications?older_than={found[-1]['id']}"
+        if found:
+            kept = {k: v for k, v in query.items() if k in ("status", "template_type", "reference")}
+            links["next"] = f"{self.base_url}/v2/notifications?{urlencode({**kept, 'older_than': found[-1]['id']})}"
         return {"notifications": found, "links": links}
 
     def _received_texts(self, service, query):
@@ -252,8 +254,8 @@ class Handler(BaseHTTPRequestHandler):
         data = [{"id": t["id"], "user_number": t["user_number"], "notify_number": t["notify_number"],
                  "content": t["content"], "created_at": notifications.iso(t["created_at"]), "service_id": t["service_id"]}
                 for t in texts]
-        links = {"current": f"{self.base_url}/v2/received-text-messages"}
-        if len(data) == PAGE:
+        links = {"current": f"{self.base_url}/v2/received-text-messages"}  # never with older_than, as Notify
+        if data:
             links["next"] = f"{self.base_url}/v2/received-text-messages?older_than={data[-1]['id']}"
         return {"received_text_messages": data, "links": links}
 

@@ -57,7 +57,8 @@ def check_schema(kind, body):
         if name in body and not is_uuid(body[name]):
             errors.append(error(f"{name} is not a valid UUID"))
     if "personalisation" in body and not isinstance(body["personalisation"], dict):
-        errors.append(error(f"personalisation {body['personalisation']!r} is not of type object"))
+        # jsonschema's message with its straight quotes removed, as Notify's build_error_message does
+        errors.append(error(f"personalisation {str(body['personalisation']).replace(chr(39), '')} is not of type object"))
     reference = body.get("reference")
     if reference is not None and not isinstance(reference, str):
         errors.append(error(f"reference {reference!r} is not of type string"))
@@ -153,5 +154,5 @@ def check_precompiled(body):
     if not content.startswith(b"%PDF"):
         errors.append(error("Letter content is not a valid PDF"))
     if "postage" in body and body["postage"] not in ("first", "second", "economy"):
-        errors.append(error("postage invalid. It must be either first or second."))
+        errors.append(error("postage invalid. It must be either first, second or economy."))
     return errors

@@ -11,6 +11,15 @@ error type, never on message text.
 import requests
 from notifications_python_client.errors import APIError, HTTPError, InvalidResponse, TokenError
 
+LETTER_REFUSED_ADVICE = ("Notify sends no letters from a team and guest list key, nor from a service in trial mode: "
+                         "send letters with a live key of a service that Notify has made live")
+
+
+def is_key_refused(error):
+    """Whether Notify refused the key itself (403 AuthError or a token it could not use), not one message."""
+    return error.error_type in ("AuthError", "TokenError") or (error.status_code == 403
+                                                                 and error.error_type != "BadRequestError")
+
 
 class NotifyError(Exception):
     """A classified failure of one call to Notify."""
@@ -93,6 +102,8 @@ def classify(error):
             return kind(reason, status_code=status, error_type=error_type or "RateLimitError")
         if status >= 500:
             return Retryable(reason, status_code=status, error_type=error_type)
+        if status == 403 and error_type == "BadRequestError":  # a letter refused: the key is fine
+            reason = f"{reason}. {LETTER_REFUSED_ADVICE}"
         return Permanent(reason, status_code=status, error_type=error_type)
     if isinstance(error, requests.RequestException):
         return _request_failure(error)
@@ -110,7 +121,7 @@ def reason_for_admin(error, host):
     """What an administrator reads when a connection check fails: what happened and what to do."""
     if error.error_type in ("UnexpectedAnswer", "AddressRefused", "Redirect"):
         return f"{error.reason}. Nothing was saved."
-    if error.status_code == 403 or error.error_type in ("AuthError", "TokenError"):
+    if is_key_refused(error):
         advice = ("Check the computer's clock is right." if "clock" in error.reason.lower()
                   else "Check you copied the whole key from API integration in Notify, and that it has not been revoked.")
         return f"Notify refused the API key: {error.reason}. {advice}"

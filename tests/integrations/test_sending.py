@@ -324,3 +324,29 @@ def test_a_worker_reads_a_cached_template_once_until_the_cache_expires(integrati
     first = sending.cached_template(integration, email_template, gateway)
     with django_assert_num_queries(0):
         assert sending.cached_template(integration, email_template, gateway) == first
+
+
+@pytest.mark.django_db
+def test_a_letter_refused_in_trial_mode_says_so_and_does_not_blame_the_key(sandbox, quiet_broker):
+    """Notify answers 403 BadRequestError to a letter from a trial-mode service: the reason says trial mode."""
+    from integrations.notify.errors import reason_for_admin
+
+    sandbox.create_service("Trial letters", trial=True)
+    template = sandbox.create_template("letter", name="Letter", subject="S", body="B",
+                                       service_name="Trial letters")
+    key = sandbox.create_key("live", service_name="Trial letters")
+    integration = integration_save(integration=Integration(name="Trial letters", enabled=True,
+                                                           base_url=sandbox.base_url), new_key=key)
+    entry = outbox.put(integration=integration, message=Message(
+        channel="letter", template_id=template, template_version=1, recipient="A",
+        personalisation={"address_line_1": "A", "address_line_2": "B", "postcode": "SW1A 1AA"},
+        reference=outbox.new_reference()))
+    sending.send_entry(entry.pk)
+    entry.refresh_from_db()
+    assert entry.status == Status.FAILED
+    assert entry.reason.startswith("Cannot send letters when service is in trial mode. Notify sends no letters")
+    attempt = entry.attempts.get()
+    assert (attempt.status_code, attempt.error_type) == (403, "BadRequestError")
+    from integrations.notify.errors import Permanent
+    refusal = Permanent(entry.reason, status_code=403, error_type="BadRequestError")
+    assert "API key" not in reason_for_admin(refusal, "notify")

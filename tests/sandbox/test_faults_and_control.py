@@ -40,7 +40,7 @@ def raw_post(sandbox, path, key, data):
         (json.dumps({"template_id": "x", "personalisation": "y"}).encode(),
          [{"error": "ValidationError", "message": "email_address is a required property"},
           {"error": "ValidationError", "message": "template_id is not a valid UUID"},
-          {"error": "ValidationError", "message": "personalisation 'y' is not of type object"}]),
+          {"error": "ValidationError", "message": "personalisation y is not of type object"}]),
     ],
 )
 def test_schema_errors_come_together_in_notifys_shape(sandbox, test_key, body, errors):

@@ -32,10 +32,11 @@ def test_team_keys_send_only_to_the_team_and_never_letters(sandbox):
     with pytest.raises(HTTPError) as raised:
         team.send_email_notification("stranger@example.com", email)
     assert raised.value.message == [{"error": "BadRequestError",
-                                     "message": "Can't send to this recipient using a team-only API key"}]
+                                     "message": "Can\u2019t send to this recipient using a team-only API key"}]
     with pytest.raises(HTTPError) as raised:
         team.send_letter_notification(letter, ADDRESS)
-    assert raised.value.message == [{"error": "BadRequestError", "message": "Cannot send letters with a team api key"}]
+    assert (raised.value.status_code, raised.value.message) == (403, [
+        {"error": "BadRequestError", "message": "Cannot send letters with a team api key"}])
 
 
 def test_trial_mode_limits_live_keys_to_the_team(sandbox):
@@ -46,10 +47,12 @@ def test_trial_mode_limits_live_keys_to_the_team(sandbox):
     assert live.send_email_notification("member@example.com", email)["id"]
     with pytest.raises(HTTPError) as raised:
         live.send_email_notification("stranger@example.com", email)
-    assert raised.value.message[0]["message"].startswith("Can't send to this recipient when service is in trial mode")
+    assert raised.value.message[0]["message"] == ("Can\u2019t send to this recipient when service is in trial mode \u2013 "
+                                                 "see https://www.notifications.service.gov.uk/trial-mode")
     with pytest.raises(HTTPError) as raised:
         live.send_letter_notification(letter, ADDRESS)
-    assert raised.value.message[0]["message"].startswith("Cannot send letters when service is in trial mode")
+    assert (raised.value.status_code, raised.value.message) == (403, [
+        {"error": "BadRequestError", "message": "Cannot send letters when service is in trial mode"}])
     # A test key sends anything, trial or not.
     assert client_for(sandbox, "test", "Trial service").send_letter_notification(letter, ADDRESS)["id"]
 

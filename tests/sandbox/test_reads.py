@@ -50,7 +50,8 @@ def test_unknown_and_malformed_ids(client):
     assert (raised.value.status_code, raised.value.message) == (404, [{"error": "NoResultFound", "message": "No result found"}])
     with pytest.raises(HTTPError) as raised:
         client.get_notification_by_id("not-a-uuid")
-    assert (raised.value.status_code, raised.value.message) == (400, [{"error": "ValidationError", "message": "id is not a valid UUID"}])
+    assert (raised.value.status_code, raised.value.message) == (
+        400, [{"error": "ValidationError", "message": "notification_id is not a valid UUID"}])
 
 
 def test_listing_filters_by_reference_type_and_status(client, sms_template, email_template):
@@ -62,7 +63,7 @@ def test_listing_filters_by_reference_type_and_status(client, sms_template, emai
     assert client.get_all_notifications(reference="find-me", template_type="email")["notifications"] == []
     with pytest.raises(HTTPError) as raised:
         client.get_all_notifications(status="bad")
-    assert raised.value.message[0]["message"].startswith("bad is not one of [created, sending")
+    assert raised.value.message[0]["message"].startswith("status bad is not one of [created, sending")
 
 
 def test_listing_pages_250_at_a_time_newest_first(sandbox, client, sms_template):
@@ -102,3 +103,29 @@ def test_received_text_messages(sandbox, client):
     texts = client.get_received_texts()["received_text_messages"]
     assert texts[0]["content"] == "STOP"
     assert texts[0]["user_number"] == "447700900111"
+
+
+def test_a_list_page_that_is_not_empty_links_to_the_next_with_the_same_filters(client, email_template):
+    """Notify gives links.next on every page with notifications, however short: a reader stops at an empty one."""
+    sent = client.send_email_notification("amira@example.com", email_template, reference="paging-1",
+                                          personalisation={"name": "A", "reference": "R", "decision": "D"})
+    page = client.get_all_notifications(reference="paging-1")
+    assert [n["id"] for n in page["notifications"]] == [sent["id"]]
+    assert "older_than=" + sent["id"] in page["links"]["next"]
+    assert "reference=paging-1" in page["links"]["next"]
+    following = client.get_all_notifications(reference="paging-1", older_than=sent["id"])
+    assert following["notifications"] == []
+    assert "next" not in following["links"]
+
+
+def test_received_texts_link_onwards_while_a_page_has_texts(sandbox, client):
+    sandbox.control("POST", "received-text-messages", {"user_number": "447700900112", "content": "YES"})
+    page = client.get_received_texts()
+    assert page["links"]["current"].endswith("/v2/received-text-messages")
+    assert "older_than=" in page["links"]["next"]
+
+
+def test_an_email_send_always_answers_with_sanitised_content(client, email_template):
+    response = client.send_email_notification("amira@example.com", email_template,
+                                              personalisation={"name": "A", "reference": "R", "decision": "D"})
+    assert response["sanitised_content"] == {}

@@ -155,3 +155,12 @@ def test_template_placeholders_render_lists_and_optional_text(sandbox, client):
     assert rendered["content"]["body"] == "Items:\n* a\n* b\nYou are a VIP."
     rendered = client.send_sms_notification("07700900123", sms, personalisation={"items": ["a", "b", "c"], "vip": "no"})
     assert rendered["content"]["body"] == "Items: a, b and c"
+
+
+def test_a_precompiled_letter_with_another_postage_is_refused_as_notify_words_it(client, tmp_path):
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(b"%PDF-1.4 a tiny letter")
+    with pdf.open("rb") as file, pytest.raises(HTTPError) as raised:
+        client.send_precompiled_letter_notification("precompiled-3", file, postage="europe")
+    assert errors_of(raised) == [{"error": "ValidationError",
+                                  "message": "postage invalid. It must be either first, second or economy."}]
