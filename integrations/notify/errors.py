@@ -79,6 +79,25 @@ def _request_failure(cause):
     return Retryable("The connection to Notify failed", error_type=type(cause).__name__ if cause else "", ambiguous=True)
 
 
+def _answered(error):
+    """An answer with an error status: classified on its status code and Notify's error type."""
+    errors = _errors_of(error)
+    error_type = str(errors[0].get("error", "")) if errors else ""
+    status = error.status_code
+    reason = _reason(errors, f"Notify answered {status}")
+    if status is not None and 300 <= status < 400:
+        return Permanent(f"The address answered with a redirect ({status}), which Notify's API never does: "
+                         "check the address", status_code=status, error_type="Redirect")
+    if status == 429:
+        kind = DailyLimit if error_type == "TooManyRequestsError" else RateLimited
+        return kind(reason, status_code=status, error_type=error_type or "RateLimitError")
+    if status >= 500:
+        return Retryable(reason, status_code=status, error_type=error_type)
+    if status == 403 and error_type == "BadRequestError":  # a letter refused: the key is fine
+        reason = f"{reason}. {LETTER_REFUSED_ADVICE}"
+    return Permanent(reason, status_code=status, error_type=error_type)
+
+
 def classify(error):
     """Turn an exception from notifications-python-client into a NotifyError subclass."""
     if isinstance(error, NotifyError):
@@ -90,21 +109,7 @@ def classify(error):
     if isinstance(error, APIError) and getattr(error, "response", None) is None:
         return _request_failure(error.__cause__ or error.__context__)
     if isinstance(error, HTTPError | APIError):
-        errors = _errors_of(error)
-        error_type = str(errors[0].get("error", "")) if errors else ""
-        status = error.status_code
-        reason = _reason(errors, f"Notify answered {status}")
-        if status is not None and 300 <= status < 400:
-            return Permanent(f"The address answered with a redirect ({status}), which Notify's API never does: "
-                             "check the address", status_code=status, error_type="Redirect")
-        if status == 429:
-            kind = DailyLimit if error_type == "TooManyRequestsError" else RateLimited
-            return kind(reason, status_code=status, error_type=error_type or "RateLimitError")
-        if status >= 500:
-            return Retryable(reason, status_code=status, error_type=error_type)
-        if status == 403 and error_type == "BadRequestError":  # a letter refused: the key is fine
-            reason = f"{reason}. {LETTER_REFUSED_ADVICE}"
-        return Permanent(reason, status_code=status, error_type=error_type)
+        return _answered(error)
     if isinstance(error, requests.RequestException):
         return _request_failure(error)
     # Anything else (an answer of a shape Notify never gives, a bug in the client) is still a classified failure,
