@@ -106,6 +106,9 @@ def send(store, service, key, kind, body, *, base_url, default_daily_limit=0):
         errors += validation.check_precompiled(body)
     if errors:
         raise Refused(400, errors)
+    if kind == "sms" and validation.is_uk_landline(body["phone_number"]):
+        # Services may text UK landlines only with a permission the sandbox's services do not have.
+        raise Refused(400, [error("Not a UK mobile number", "InvalidPhoneError")])
     if kind in ("letter", "precompiled"):
         _check_letter_allowed(service, key)
     if kind == "precompiled":

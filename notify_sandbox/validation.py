@@ -77,32 +77,81 @@ def normalise_phone(number):
     return re.sub(r"[\s()\-.]", "", str(number))
 
 
-def check_phone(number):
-    """Notify's messages for UK mobiles and international numbers."""
-    text = str(number).strip()
-    digits = normalise_phone(text)
-    if re.search(r"[^0-9+]", digits) or "+" in digits[1:]:
-        return [error("phone_number Must not contain letters or symbols")]
-    bare = digits.lstrip("+")
-    if digits.startswith("00"):
-        bare = digits[2:]
-    elif bare.startswith("44") or bare.startswith("0") or (bare.startswith("7") and not digits.startswith("+")):
-        national = bare[2:] if bare.startswith("44") else bare.lstrip("0")
-        if not national.startswith("7"):
-            return [error("phone_number Not a UK mobile number")]
-        if len(national) > 10:
-            return [error("phone_number Too many digits")]
-        if len(national) < 10:
-            return [error("phone_number Not enough digits")]
-        return []
+PHONE_CHARACTERS = re.compile(r"^[\s()+\-0-9]*$")
+ALLOWED_PHONE_TYPES = {phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE,
+                       phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE, phonenumbers.PhoneNumberType.UAN,
+                       phonenumbers.PhoneNumberType.PERSONAL_NUMBER}
+LANDLINE_TYPES = {phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+                  phonenumbers.PhoneNumberType.UAN}
+# Notify's TV-number pattern is a character class: "7700" and then any digit (notifications-utils, _is_tv_number).
+TV_NUMBER = re.compile(r"7700[0-9]")
+INVALID_NUMBER = "Number is not valid \u2013 double check the phone number you entered"
+
+
+class PhoneProblem(ValueError):
+    pass
+
+
+def parse_phone(number):
+    """The number as Notify's PhoneNumber parses it (notifications-utils recipient_validation/phone_number.py):
+    phonenumbers with GB as the default region, a stray + or leading zeros forgiven, the possible lengths of the
+    number's country, then a valid number of an allowed type, or a TV number. PhoneProblem with Notify's legacy
+    v2 message otherwise."""
+    text = str(number)
     try:
-        parsed = phonenumbers.parse("+" + bare)
+        return _parse_phone(text)
+    except PhoneProblem:
+        return _parse_phone(text.replace("+", "").lstrip("0"))
+
+
+def _parse_phone(text):
+    if not PHONE_CHARACTERS.match(text):
+        raise PhoneProblem("Must not contain letters or symbols")
+    if not text.strip():
+        raise PhoneProblem("Not enough digits")
+    try:
+        parsed = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
-        return [error("phone_number Not a valid country prefix")]
-    if not phonenumbers.is_possible_number(parsed):
-        return [error("phone_number Not a valid international number")] if len(bare) < 16 else [
-            error("phone_number Too many digits")]
+        raise PhoneProblem(INVALID_NUMBER) from None
+    reason = phonenumbers.is_possible_number_with_reason(parsed)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        forced = _forced_international(text)
+        if forced is None:
+            raise PhoneProblem({
+                phonenumbers.ValidationResult.TOO_LONG: "Too many digits",
+                phonenumbers.ValidationResult.TOO_SHORT: "Not enough digits",
+                phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "Not enough digits",
+                phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "Not a valid country prefix",
+            }.get(reason, INVALID_NUMBER))
+        parsed = forced
+    if phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in ALLOWED_PHONE_TYPES:
+        return parsed
+    if TV_NUMBER.match(str(parsed.national_number)):
+        return parsed
+    raise PhoneProblem(INVALID_NUMBER)
+
+
+def _forced_international(text):
+    try:
+        forced = phonenumbers.parse("+" + re.sub(r"\D", "", text))
+    except phonenumbers.NumberParseException:
+        return None
+    return forced if phonenumbers.is_possible_number(forced) else None
+
+
+def check_phone(number):
+    """The schema's check of phone_number: Notify's legacy v2 messages, as ValidationErrors."""
+    try:
+        parse_phone(number)
+    except PhoneProblem as problem:
+        return [error(f"phone_number {problem}")]
     return []
+
+
+def is_uk_landline(number):
+    """After the schema: a UK landline, which a service without the landline permission may not text."""
+    parsed = parse_phone(number)
+    return parsed.country_code == 44 and phonenumbers.number_type(parsed) in LANDLINE_TYPES
 
 
 def address_lines(personalisation):
