@@ -12,7 +12,6 @@ import phonenumbers
 
 EMAIL = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}$")
 UK_POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2})$")
-FORBIDDEN_FIRST = set("@()=[]\"\\/,<>")
 COUNTRIES = {
     "france", "germany", "ireland", "republic of ireland", "spain", "italy", "portugal", "netherlands",
     "belgium", "poland", "usa", "united states", "united states of america", "canada", "australia",
@@ -155,38 +154,36 @@ def is_uk_landline(number):
 
 
 def address_lines(personalisation):
-    lines = []
-    for n in range(1, 8):
-        value = personalisation.get(f"address_line_{n}")
-        if value is not None and str(value).strip():
-            lines.append(str(value).strip())
-    postcode = personalisation.get("postcode")
-    if postcode and str(postcode).strip():
-        lines.append(str(postcode).strip())
-    return lines
+    """The address as Notify reads it (notifications-utils PostalAddress): address_line_1 to 6 and postcode, or
+    address_line_1 to 7 when address_line_7 is given (postcode is then ignored); blank lines dropped."""
+    names = ([f"address_line_{n}" for n in range(1, 8)] if personalisation.get("address_line_7")
+             else [*(f"address_line_{n}" for n in range(1, 7)), "postcode"])
+    return [str(personalisation[name]).strip() for name in names
+            if personalisation.get(name) is not None and str(personalisation[name]).strip()]
+
+
+FORBIDDEN_FIRST_CHARACTERS = set("@()=[]\"\\/,<>~")
+NO_FIXED_ABODE = re.compile(r"^nfa$|no fixed (abode|address)", re.IGNORECASE)
 
 
 def check_address(personalisation):
-    """Letters: address_line_1 required, 3 to 7 lines, last line a real UK postcode or a country."""
-    if not str(personalisation.get("address_line_1") or "").strip():
-        return [error("personalisation address_line_1 is a required property")]
+    """Notify's checks of a letter's address, in its order, the first that fails (app/notifications/validators.py
+    validate_address over notifications-utils PostalAddress; the sandbox's services may send abroad)."""
     lines = address_lines(personalisation)
-    errors = []
     if len(lines) < 3:
-        errors.append(error("Address must be at least 3 lines"))
+        return [error("Address must be at least 3 lines")]
     if len(lines) > 7:
-        errors.append(error("Address must be no more than 7 lines"))
-    if any(line[0] in FORBIDDEN_FIRST for line in lines):
-        errors.append(error("Address lines must not start with any of the following characters: @ ( ) = [ ] \" \\ / , < >"))
-    last = lines[-1] if lines else ""
-    if errors:
-        return errors
-    compact = re.sub(r"\s+", "", last).upper()
-    if last.lower() in COUNTRIES or UK_POSTCODE.match(compact):
-        return []
-    if re.search(r"\d", last) and len(compact) <= 8:
-        return [error("Must be a real UK postcode")]
-    return [error("Last line of address must be a real UK postcode or another country")]
+        return [error("Address must be no more than 7 lines")]
+    if not all(re.search(r"[^\W_]", line) for line in lines[:2]):
+        return [error("The first 2 lines of the address must both include at least one alphanumeric character")]
+    last = lines[-1]
+    if not (UK_POSTCODE.match(re.sub(r"\s+", "", last).upper()) or last.lower() in COUNTRIES):
+        return [error("Last line of address must be a real UK postcode or another country")]
+    if any(line[0] in FORBIDDEN_FIRST_CHARACTERS for line in lines):
+        return [error("Address lines must not start with any of the following characters: @ ( ) = [ ] \u201d \\ / , < >")]
+    if any(NO_FIXED_ABODE.search(line) for line in lines):
+        return [error("Must be a real address")]
+    return []
 
 
 def is_international(personalisation):

@@ -131,19 +131,29 @@ def test_a_uk_landline_passes_the_schema_but_is_refused_as_notify_refuses_it(cli
 @pytest.mark.parametrize(
     ("address", "message"),
     [
-        ({"address_line_2": "x", "address_line_3": "SW1A 2AA"}, "personalisation address_line_1 is a required property"),
         ({"address_line_1": "A", "address_line_2": "SW1A 2AA"}, "Address must be at least 3 lines"),
-        ({"address_line_1": "A", "address_line_2": "B", "address_line_3": "SW1 2ZZZ9"}, "Must be a real UK postcode"),
+        ({"address_line_1": "A", "address_line_2": "B", "address_line_3": "SW1 2ZZZ9"},
+         "Last line of address must be a real UK postcode or another country"),
         ({"address_line_1": "A", "address_line_2": "B", "address_line_3": "Narnia"},
          "Last line of address must be a real UK postcode or another country"),
         ({"address_line_1": "@A", "address_line_2": "B", "address_line_3": "SW1A 2AA"},
-         "Address lines must not start with any of the following characters: @ ( ) = [ ] \" \\ / , < >"),
+         "Address lines must not start with any of the following characters: @ ( ) = [ ] \u201d \\ / , < >"),
+        ({"address_line_1": "-", "address_line_2": "B", "address_line_3": "SW1A 2AA"},
+         "The first 2 lines of the address must both include at least one alphanumeric character"),
+        ({"address_line_1": "NFA", "address_line_2": "B", "address_line_3": "SW1A 2AA"}, "Must be a real address"),
     ],
 )
 def test_letter_addresses_are_checked(client, letter_template, address, message):
     with pytest.raises(HTTPError) as raised:
         client.send_letter_notification(letter_template, {**address, "name": "A"})
     assert errors_of(raised) == [{"error": "ValidationError", "message": message}]
+
+
+def test_a_letter_needs_three_lines_but_not_address_line_1_in_particular(client, letter_template):
+    response = client.send_letter_notification(letter_template, {"address_line_2": "1 High Street",
+                                                                 "address_line_3": "Exampletown",
+                                                                 "postcode": "SW1A 2AA", "name": "A"})
+    assert response["id"]
 
 
 def test_an_overseas_letter_ends_with_a_country(client, letter_template):
