@@ -50,6 +50,10 @@ def build_parser():
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--delivery-seconds", type=float, default=3.0, help="how long until a message is delivered")
     parser.add_argument("--seed", type=int, default=None, help="seed for the fault dice")
+    parser.add_argument("--strict-callbacks", action="store_true",
+                        help="refuse http callback URLs on loopback too, as Notify refuses every http URL")
+    parser.add_argument("--callback-retry-seconds", type=float, default=300.0,
+                        help="wait before a failed callback is tried again (Notify: 300)")
     parser.add_argument("--quiet", action="store_true")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the server (the default)")
@@ -82,9 +86,9 @@ def serve(args):
     store.ensure_service()
     rate, window = parse_rate(args.rate_limit)
     settings = Settings(rate_limit=rate, rate_window=window, daily_limit=args.daily_limit,
-                        delivery_seconds=args.delivery_seconds)
+                        delivery_seconds=args.delivery_seconds, strict_callbacks=args.strict_callbacks)
     faults = Faults(fail_rate=args.fail_rate, timeout_rate=args.timeout_rate, timeout_seconds=args.timeout_seconds,
-                    latency_ms=args.latency_ms)
+                    latency_ms=args.latency_ms, callback_retry_seconds=args.callback_retry_seconds)
     server = make_server(store, host=args.host, port=args.port, settings=settings, faults=faults, seed=args.seed)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     print(f"Notify sandbox listening on http://{args.host}:{server.server_address[1]} (data: {args.data})", flush=True)

@@ -13,14 +13,22 @@ POST /_sandbox/received-text-messages      {"service_name", "user_number", "cont
 GET  /_sandbox/callbacks, POST /_sandbox/callbacks   {"service_name", "url", "bearer_token"}
 """
 
+import time
 from dataclasses import asdict
 
+from .callbacks import TYPES, check_registration
 from .notifications import Refused, iso
 from .validation import error
 
 
 def _body(handler):
     return handler.read_json() if handler.raw_body else {}
+
+
+def international(number):
+    """A sender's number as Notify gives it: international form without a "+" (07700 900123 -> 447700900123)."""
+    digits = "".join(c for c in str(number) if c.isdigit())
+    return "44" + digits[1:] if digits.startswith("0") and not digits.startswith("00") else digits.lstrip("0")
 
 
 def parse_rate(text):
@@ -67,13 +75,34 @@ def _post(handler, path):
             body=body["body"], subject=body.get("subject"), template_id=body.get("id"))
         return {"id": template_id}
     if path == "/_sandbox/received-text-messages":
-        text_id = store.add_received_text(_service(store, body)["id"], body["user_number"], body["content"])
-        return {"id": text_id}
+        return _receive_text(sandbox, body)
     if path == "/_sandbox/callbacks":
-        service = _service(store, body)
-        store.set_callback(service["id"], {"url": body.get("url"), "bearer_token": body.get("bearer_token")})
-        return {"service_id": service["id"], "url": body.get("url")}
+        return _register_callback(sandbox, body)
     raise Refused(404, [error("No such control endpoint", "NotFound")])
+
+
+def _receive_text(sandbox, body):
+    """A text from a citizen: stored for GET /v2/received-text-messages and sent to the inbound_sms callback."""
+    store = sandbox.store
+    service = store.service(body["service_id"]) if body.get("service_id") else _service(store, body)
+    if service is None:
+        raise Refused(404, [error("No such service", "NotFound")])
+    received_at = time.time()
+    text_id = store.add_received_text(service["id"], international(body["user_number"]), str(body["content"]))
+    sandbox.callbacks.text_received(store.received_text(text_id), received_at)
+    return {"id": text_id}
+
+
+def _register_callback(sandbox, body):
+    callback_type = body.get("callback_type") or "delivery_status"
+    if callback_type not in TYPES:
+        raise Refused(400, [error(f"callback_type {callback_type} is not one of [{', '.join(TYPES)}]")])
+    problems = check_registration(body, strict=sandbox.settings.strict_callbacks)
+    if problems:
+        raise Refused(400, problems)
+    service = _service(sandbox.store, body)
+    sandbox.store.set_callback(service["id"], callback_type, {"url": body["url"], "bearer_token": body["bearer_token"]})
+    return {"service_id": service["id"], "callback_type": callback_type, "url": body["url"]}
 
 
 def _get(handler, path, query):
@@ -91,7 +120,9 @@ def _get(handler, path, query):
                 "duplicates": {ref: n for ref, n in counts.items() if n > 1}}
     if path == "/_sandbox/callbacks":
         service = store.ensure_service(query.get("service_name") or "Sandbox service")
-        return service["callback"]
+        return {**service["callback"], "sent": sandbox.callbacks.sent[-1000:]}
+    if path == "/_sandbox/services":
+        return {"services": [{"id": s["id"], "name": s["name"]} for s in store.services()]}
     raise Refused(404, [error("No such control endpoint", "NotFound")])
 
 

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from . import control, notifications, templates
 from .auth import AuthFailure, authenticate
+from .callbacks import Dispatcher
 from .limits import Buckets
 from .notifications import KEY_TYPE_NAMES, Refused
 from .validation import error, is_uuid
@@ -27,9 +28,13 @@ class Faults:
     timeout_rate: float = 0.0
     timeout_seconds: float = 40.0
     latency_ms: int = 0
+    callback_retry_seconds: float = 300.0  # Notify's wait before trying a failed callback again
+    callback_duplicate_rate: float = 0.0
+    callback_reorder_rate: float = 0.0
 
     def update(self, values):
-        for name in ("fail_rate", "timeout_rate", "timeout_seconds", "latency_ms"):
+        for name in ("fail_rate", "timeout_rate", "timeout_seconds", "latency_ms", "callback_retry_seconds",
+                     "callback_duplicate_rate", "callback_reorder_rate"):
             if name in values:
                 setattr(self, name, type(getattr(self, name))(values[name]))
 
@@ -40,6 +45,7 @@ class Settings:
     rate_window: int = 60
     daily_limit: int = 0
     delivery_seconds: float = 3.0
+    strict_callbacks: bool = False  # refuse http://127.0.0.1 callback URLs as Notify refuses any http URL
 
 
 class Sandbox:
@@ -173,6 +179,8 @@ class Handler(BaseHTTPRequestHandler):
             kind = "precompiled"
         status, response = notifications.send(self.sandbox.store, service, key, kind, body, base_url=self.base_url,
                                               default_daily_limit=self.sandbox.settings.daily_limit)
+        if kind in ("email", "sms"):
+            self.sandbox.callbacks.notification_created(self.sandbox.store.notification(service["id"], response["id"]))
         if self.sandbox.roll(self.sandbox.faults.timeout_rate):
             # Accepted, but the answer comes later than any sensible client waits.
             time.sleep(self.sandbox.faults.timeout_seconds)
@@ -277,6 +285,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def make_server(store, *, host="127.0.0.1", port=6011, settings=None, faults=None, seed=None):
     sandbox = Sandbox(store, settings or Settings(), faults or Faults(), seed=seed)
+    sandbox.callbacks = Dispatcher(sandbox)
     handler = type("BoundHandler", (Handler,), {"sandbox": sandbox})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

@@ -94,9 +94,18 @@ class Store:
     def ensure_service(self, name=DEFAULT_SERVICE):
         return self.service_by_name(name) or self.save_service(name)
 
-    def set_callback(self, service_id, callback):
+    def set_callback(self, service_id, callback_type, callback):
+        """Register a service's callback of one type (delivery_status or inbound_sms), replacing any before."""
         with self.connection() as db:
-            db.execute("update services set callback = ? where id = ?", (json.dumps(callback), service_id))
+            row = db.execute("select callback from services where id = ?", (service_id,)).fetchone()
+            callbacks = json.loads(row["callback"] or "{}") if row else {}
+            callbacks = {k: v for k, v in callbacks.items() if k in ("delivery_status", "inbound_sms")}
+            callbacks[callback_type] = callback
+            db.execute("update services set callback = ? where id = ?", (json.dumps(callbacks), service_id))
+
+    def services(self):
+        with self.connection() as db:
+            return [_service(row) for row in db.execute("select * from services order by name")]
 
     # Keys -----------------------------------------------------------------------------------------
     def create_key(self, service_id, key_type, name=None):
@@ -213,6 +222,11 @@ class Store:
             db.execute("insert into received_texts (id, service_id, user_number, notify_number, content, created_at) values (?, ?, ?, ?, ?, ?)",
                        (text_id, service_id, user_number, notify_number, content, time.time()))
         return text_id
+
+    def received_text(self, text_id):
+        with self.connection() as db:
+            row = db.execute("select * from received_texts where id = ?", (text_id,)).fetchone()
+        return dict(row) if row else None
 
     def received_texts(self, service_id, older_than=None, limit=250):
         with self.connection() as db:
