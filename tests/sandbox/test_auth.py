@@ -61,7 +61,9 @@ def test_an_unknown_service_is_refused(sandbox):
     assert raised.value.message == [{"error": "AuthError", "message": "Invalid token: service not found"}]
 
 
-@pytest.mark.parametrize("skew", [-31, 31, -600])
+# Ten seconds beyond the limit either way: the request may take its time reaching the server (no test here depends on
+# the machine's speed), and the answer is still certain.
+@pytest.mark.parametrize("skew", [-40, 40, -600])
 def test_the_clock_must_be_within_30_seconds(sandbox, test_key, skew):
     service_id, secret = parts(test_key)
     status, body = raw_get(sandbox, "/v2/templates",
@@ -71,9 +73,9 @@ def test_the_clock_must_be_within_30_seconds(sandbox, test_key, skew):
                                "message": "Error: Your system clock must be accurate to within 30 seconds"}]
 
 
-def test_a_token_25_seconds_old_is_fine(sandbox, test_key):
+def test_a_token_20_seconds_old_is_fine(sandbox, test_key):
     service_id, secret = parts(test_key)
-    status, _ = raw_get(sandbox, "/v2/templates", {"Authorization": f"Bearer {token(service_id, secret, time.time() - 25)}"})
+    status, _ = raw_get(sandbox, "/v2/templates", {"Authorization": f"Bearer {token(service_id, secret, time.time() - 20)}"})
     assert status == 200
 
 
