@@ -47,7 +47,8 @@ def _notification_json(n):
     return {"id": n["id"], "service_id": n["service_id"], "reference": n["reference"], "type": n["type"],
             "recipient": n["recipient"], "template_id": n["template_id"], "template_version": n["template_version"],
             "personalisation": n["personalisation"], "key_type": n["key_type"], "status": n["final_status"],
-            "created_at": iso(n["created_at"])}
+            "created_at": iso(n["created_at"]),
+            "stored_by_notify": not n["simulated"]}
 
 
 def _post(handler, path):
@@ -112,7 +113,8 @@ def _get(handler, path, query):
     if path == "/_sandbox/faults":
         return asdict(sandbox.faults)
     if path == "/_sandbox/notifications":
-        rows = store.notifications(service_id=query.get("service_id"), reference=query.get("reference"))
+        rows = store.notifications(service_id=query.get("service_id"), reference=query.get("reference"),
+                                   include_simulated=True)
         return {"notifications": [_notification_json(n) for n in rows]}
     if path == "/_sandbox/counts":
         counts = store.reference_counts()

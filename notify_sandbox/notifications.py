@@ -11,7 +11,11 @@ import uuid
 from . import templates, validation
 from .validation import error
 
-# Notify's simulated recipients: they never reach anyone and end in the named status.
+# Recipients that never reach anyone and end in the named status. Notify does not store a message to the
+# "simulate delivered" ones at all (app/notifications/process_notifications.py, simulated_recipient): its id
+# is answered, but reading it gives 404 and no list shows it. The failing ones are stored.
+NOT_STORED = {"simulate-delivered@notifications.service.gov.uk", "simulate-delivered-2@notifications.service.gov.uk",
+              "simulate-delivered-3@notifications.service.gov.uk", "07700900000", "07700900111", "07700900222"}
 SIMULATED = {
     "simulate-delivered@notifications.service.gov.uk": "delivered",
     "simulate-delivered-2@notifications.service.gov.uk": "delivered",
@@ -130,8 +134,7 @@ def send(store, service, key, kind, body, *, base_url, default_daily_limit=0):
 def _final_status(kind, recipient, key_type):
     if kind == "letter":
         return "received"
-    simulated = SIMULATED.get(recipient.strip().lower() if kind == "email" else _uk_mobile_key(recipient))
-    return simulated or "delivered"
+    return SIMULATED.get(_recipient_key(kind, recipient)) or "delivered"
 
 
 def _create(store, service, key, kind, template, body, base_url):
@@ -151,6 +154,7 @@ def _create(store, service, key, kind, template, body, base_url):
         "recipient": recipient, "personalisation": personalisation, "body": rendered, "subject": subject,
         "postage": ("europe" if validation.is_international(personalisation) else "second") if kind == "letter" else None,
         "address": address, "final_status": _final_status(kind, recipient, key["key_type"]), "created_at": time.time(),
+        "simulated": int(kind != "letter" and _recipient_key(kind, recipient) in NOT_STORED),
     })
     content = {"body": rendered}
     if kind == "email":

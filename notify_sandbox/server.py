@@ -153,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if method != "GET":
             raise Refused(405, [error("The method is not allowed for the requested URL.", "MethodNotAllowed")])
-        self.reply(200, self._read(service, path, query))
+        self.reply(200, self._read(service, key, path, query))
 
     @staticmethod
     def _send_kind(method, path):
@@ -179,18 +179,19 @@ class Handler(BaseHTTPRequestHandler):
             kind = "precompiled"
         status, response = notifications.send(self.sandbox.store, service, key, kind, body, base_url=self.base_url,
                                               default_daily_limit=self.sandbox.settings.daily_limit)
-        if kind in ("email", "sms"):
-            self.sandbox.callbacks.notification_created(self.sandbox.store.notification(service["id"], response["id"]))
+        stored = self.sandbox.store.notification(service["id"], response["id"])
+        if kind in ("email", "sms") and stored:  # a simulated recipient's message is not stored, so never called back
+            self.sandbox.callbacks.notification_created(stored)
         if self.sandbox.roll(self.sandbox.faults.timeout_rate):
             # Accepted, but the answer comes later than any sensible client waits.
             time.sleep(self.sandbox.faults.timeout_seconds)
         self.reply(status, response)
 
-    def _read(self, service, path, query):
+    def _read(self, service, key, path, query):
         store, base = self.sandbox.store, self.base_url
         delivery = self.sandbox.settings.delivery_seconds
         if path == "/v2/notifications":
-            return self._list_notifications(service, query)
+            return self._list_notifications(service, key, query)
         match = re.fullmatch(r"/v2/notifications/([^/]+)", path)
         if match:
             if not is_uuid(match.group(1)):
@@ -230,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
             "personalisation": {name: {"required": True} for name in templates.placeholders(template)},
         }
 
-    def _list_notifications(self, service, query):
+    def _list_notifications(self, service, key, query):
         statuses = ["created", "sending", "sent", "delivered", "pending", "failed", "technical-failure",
                     "temporary-failure", "permanent-failure", "accepted", "received"]
         if query.get("status") and query["status"] not in statuses:
@@ -242,8 +243,10 @@ class Handler(BaseHTTPRequestHandler):
             older = self.sandbox.store.seq_of(service["id"], query["older_than"]) or 0
         delivery = self.sandbox.settings.delivery_seconds
         found = []
+        # Notify lists only what was sent with the same type of key as the request's.
         for row in self.sandbox.store.notifications(service_id=service["id"], reference=query.get("reference"),
-                                                     template_type=query.get("template_type"), older_than_seq=older):
+                                                     template_type=query.get("template_type"),
+                                                     key_type=key["key_type"], older_than_seq=older):
             data = notifications.as_json(row, self.base_url, delivery)
             if query.get("status") and data["status"] != query["status"]:
                 continue

@@ -29,7 +29,7 @@ create table if not exists notifications (
     seq integer primary key autoincrement, id text unique not null, service_id text not null,
     key_type text not null, type text not null, reference text, template_id text, template_version integer,
     recipient text, personalisation text not null default '{}', body text, subject text, postage text,
-    address text, final_status text not null, created_at real not null);
+    address text, final_status text not null, created_at real not null, simulated integer not null default 0);
 create index if not exists notifications_by_reference on notifications (service_id, reference);
 create index if not exists notifications_by_service on notifications (service_id, seq);
 create table if not exists received_texts (
@@ -45,6 +45,14 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._db().executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self):
+        """Add the columns that a data file made by an older sandbox lacks."""
+        with self.connection() as db:
+            columns = {row["name"] for row in db.execute("pragma table_info(notifications)")}
+            if "simulated" not in columns:
+                db.execute("alter table notifications add column simulated integer not null default 0")
 
     def connection(self):
         """A transaction on this thread's connection: `with store.connection() as db: ...`."""
@@ -176,14 +184,18 @@ class Store:
             db.execute(f"insert into notifications ({columns}) values ({marks})", tuple(fields.values()))
 
     def notification(self, service_id, notification_id):
+        """A notification Notify holds (never one sent to a simulated recipient), or None."""
         with self.connection() as db:
-            row = db.execute("select * from notifications where id = ? and service_id = ?",
+            row = db.execute("select * from notifications where id = ? and service_id = ? and simulated = 0",
                              (notification_id, service_id)).fetchone()
         return _notification(row)
 
-    def notifications(self, *, service_id=None, reference=None, template_type=None, older_than_seq=None, limit=None):
-        clauses, args = ["1 = 1"], []
-        for column, value in (("service_id", service_id), ("reference", reference), ("type", template_type)):
+    def notifications(self, *, service_id=None, reference=None, template_type=None, key_type=None,
+                      older_than_seq=None, limit=None, include_simulated=False):
+        """Newest first. Notify's API sees only what Notify stores; the control API asks for the simulated too."""
+        clauses, args = ["1 = 1" if include_simulated else "simulated = 0"], []
+        for column, value in (("service_id", service_id), ("reference", reference), ("type", template_type),
+                              ("key_type", key_type)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 args.append(value)

@@ -86,6 +86,53 @@ def test_a_token_without_iss_is_refused(sandbox, test_key):
     assert (status, body["errors"][0]["message"]) == (403, "Invalid token: iss field not provided")
 
 
+def general(message):
+    return message == ("Invalid token: make sure your API token matches the example at "
+                       "https://docs.notifications.service.gov.uk/rest-api.html#authorisation-header")
+
+
+def test_a_token_that_is_not_a_jwt_gets_notifys_general_message(sandbox):
+    status, body = raw_get(sandbox, "/v2/templates", {"Authorization": "Bearer not-a-jwt"})
+    assert status == 403
+    assert general(body["errors"][0]["message"]), body
+
+
+def test_an_issuer_that_is_not_a_service_id_is_the_wrong_data_type(sandbox, test_key):
+    _, secret = parts(test_key)
+    status, body = raw_get(sandbox, "/v2/templates", {"Authorization": f"Bearer {token('planning', secret)}"})
+    assert (status, body["errors"]) == (
+        403, [{"error": "AuthError", "message": "Invalid token: service id is not the right data type"}])
+
+
+def test_a_token_without_iat_is_api_key_not_found_as_in_notify(sandbox, test_key):
+    # notifications-python-client raises TokenIssuedAtError, a TokenDecodeError, so Notify tries the next key.
+    service_id, secret = parts(test_key)
+    bad = jwt.encode({"iss": service_id}, secret, algorithm="HS256")
+    status, body = raw_get(sandbox, "/v2/templates", {"Authorization": f"Bearer {bad}"})
+    assert (status, body["errors"][0]["message"]) == (403, "Invalid token: API key not found")
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_another_algorithm_is_refused_by_name(sandbox, test_key):
+    service_id, secret = parts(test_key)
+    bad = jwt.encode({"iss": service_id, "iat": int(time.time())}, secret, algorithm="HS512")
+    status, body = raw_get(sandbox, "/v2/templates", {"Authorization": f"Bearer {bad}"})
+    assert (status, body["errors"][0]["message"]) == (403, "Invalid token: algorithm used is not HS256")
+
+
+def test_a_service_without_keys_says_so(sandbox):
+    service_id = sandbox.create_service("No keys yet")
+    status, body = raw_get(sandbox, "/v2/templates",
+                           {"Authorization": f"Bearer {token(service_id, str(uuid.uuid4()))}"})
+    assert (status, body["errors"][0]["message"]) == (403, "Invalid token: service has no API keys")
+
+
+def test_the_scheme_is_read_as_notify_reads_it(sandbox, test_key):
+    service_id, secret = parts(test_key)
+    status, _ = raw_get(sandbox, "/v2/templates", {"Authorization": f"bearer {token(service_id, secret)}"})
+    assert status == 200
+
+
 def test_a_revoked_key_is_refused(sandbox):
     key = sandbox.create_key("test")
     client = NotificationsAPIClient(key, base_url=sandbox.base_url)

@@ -89,6 +89,16 @@ def test_a_letter_never_calls_back(notify, receiver):
     assert [call["body"]["notification_type"] for call in receiver.received] == ["email"]
 
 
+def test_a_simulate_delivered_message_never_calls_back(notify, receiver):
+    # Notify does not store it, so nothing ever reports on it; the message sent after it shows the wait was long enough.
+    register(notify, receiver)
+    email = notify.create_template("email", subject="S", body="B")
+    notify.client.send_email_notification("simulate-delivered@notifications.service.gov.uk", email, reference="sim")
+    notify.client.send_email_notification("a@example.com", email, reference="real")
+    assert wait_until(lambda: receiver.received, 30)
+    assert [call["body"]["reference"] for call in receiver.received] == ["real"]
+
+
 def test_a_5xx_is_tried_again_with_the_same_body_and_a_4xx_is_dropped(notify, receiver):
     register(notify, receiver)
     template = notify.create_template("email", subject="S", body="B")

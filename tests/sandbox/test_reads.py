@@ -40,8 +40,7 @@ def test_a_notification_moves_from_created_to_delivered(client, sms_template):
 
 @pytest.mark.parametrize(
     ("recipient", "status"),
-    [("temp-fail@simulator.notify", "temporary-failure"), ("perm-fail@simulator.notify", "permanent-failure"),
-     ("simulate-delivered@notifications.service.gov.uk", "delivered")],
+    [("temp-fail@simulator.notify", "temporary-failure"), ("perm-fail@simulator.notify", "permanent-failure")],
 )
 def test_simulated_email_addresses_end_in_their_status(client, email_template, recipient, status):
     sent = client.send_email_notification(recipient, email_template,
@@ -55,6 +54,42 @@ def test_simulated_phone_numbers_end_in_their_status(client, sms_template, numbe
     sent = client.send_sms_notification(number, sms_template, personalisation={"name": "", "date": ""})
     time.sleep(1.1)
     assert client.get_notification_by_id(sent["id"])["status"] == status
+
+
+@pytest.mark.parametrize(
+    ("kind", "recipient"),
+    [("email", "simulate-delivered@notifications.service.gov.uk"), ("email", "Simulate-Delivered-3@notifications.service.gov.uk"),
+     ("sms", "07700900000"), ("sms", "+44 7700 900111"), ("sms", "07700900222")],
+)
+def test_notify_does_not_store_a_message_to_a_simulate_delivered_recipient(client, email_template, sms_template,
+                                                                         kind, recipient):
+    reference = f"not-stored-{kind}-{recipient}"
+    if kind == "email":
+        sent = client.send_email_notification(recipient, email_template, reference=reference,
+                                              personalisation={"name": "", "reference": "", "decision": ""})
+    else:
+        sent = client.send_sms_notification(recipient, sms_template, reference=reference,
+                                            personalisation={"name": "", "date": ""})
+    assert sent["reference"] == reference  # accepted as any other
+    with pytest.raises(HTTPError) as raised:
+        client.get_notification_by_id(sent["id"])
+    assert (raised.value.status_code, raised.value.message) == (404, [{"error": "NoResultFound", "message": "No result found"}])
+    assert client.get_all_notifications(reference=reference)["notifications"] == []
+
+
+def test_a_list_holds_only_what_was_sent_with_the_same_type_of_key(sandbox):
+    sandbox.create_service("Key types", team=["07700900456"])
+    sms_template = sandbox.create_template("sms", body="Hello ((name))((date))", service_name="Key types")
+    test_client = NotificationsAPIClient(sandbox.create_key("test", service_name="Key types"), base_url=sandbox.base_url)
+    team_client = NotificationsAPIClient(sandbox.create_key("team", service_name="Key types"), base_url=sandbox.base_url)
+    by_test = test_client.send_sms_notification("07700900123", sms_template, reference="key-types",
+                                                personalisation={"name": "", "date": ""})
+    by_team = team_client.send_sms_notification("07700900456", sms_template, reference="key-types",
+                                                personalisation={"name": "", "date": ""})
+    assert [n["id"] for n in test_client.get_all_notifications(reference="key-types")["notifications"]] == [by_test["id"]]
+    assert [n["id"] for n in team_client.get_all_notifications(reference="key-types")["notifications"]] == [by_team["id"]]
+    # Read by its id, a notification is found whatever the key.
+    assert team_client.get_notification_by_id(by_test["id"])["id"] == by_test["id"]
 
 
 def test_a_letter_is_accepted_then_received(client, letter_template):
