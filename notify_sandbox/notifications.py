@@ -3,6 +3,7 @@ rate limit (before anything else), schema, template, personalisation, recipient,
 daily limit, then the notification is created.
 """
 
+import base64
 import datetime
 import re
 import time
@@ -35,6 +36,14 @@ TRIAL_MESSAGE = ("Can\u2019t send to this recipient when service is in trial mod
                  "https://www.notifications.service.gov.uk/trial-mode")
 LETTER_TEAM_MESSAGE = "Cannot send letters with a team api key"
 LETTER_TRIAL_MESSAGE = "Cannot send letters when service is in trial mode"
+
+
+# The `status` values GET /v2/notifications takes (app/constants.py NOTIFICATION_STATUS_TYPES, then the letter words).
+LISTABLE_STATUSES = ["cancelled", "created", "sending", "sent", "delivered", "pending", "failed", "technical-failure",
+                     "temporary-failure", "permanent-failure", "pending-virus-check", "validation-failed",
+                     "virus-scan-failed", "returned-letter", "accepted", "received"]
+FAILED_STATUSES = ["technical-failure", "temporary-failure", "permanent-failure", "validation-failed",
+                   "virus-scan-failed", "returned-letter"]
 
 
 class Refused(Exception):
@@ -116,7 +125,7 @@ def send(store, service, key, kind, body, *, base_url, default_daily_limit=0):
     if kind in ("letter", "precompiled"):
         _check_letter_allowed(service, key)
     if kind == "precompiled":
-        return _create_precompiled(store, service, key, body, base_url)
+        return _create_precompiled(store, service, key, body, _decoded_pdf(body))
     template = _template_for(store, service, kind, body)
     personalisation = body.get("personalisation") or {}
     _check_personalisation(template, personalisation)
@@ -179,27 +188,66 @@ def _create(store, service, key, kind, template, body, base_url):
     return response
 
 
-def _create_precompiled(store, service, key, body, base_url):
+def _decoded_pdf(body):
+    try:
+        return base64.b64decode(body["content"])  # as Notify: not strict, so only bad padding fails
+    except ValueError:
+        raise Refused(400, [error("Cannot decode letter content (invalid base64 encoding)", "BadRequestError")]) from None
+
+
+def _create_precompiled(store, service, key, body, pdf):
+    """A PDF is accepted first and checked later, as Notify scans and checks it after answering 201."""
     notification_id = str(uuid.uuid4())
     postage = body.get("postage") or "second"
     store.add_notification({
         "id": notification_id, "service_id": service["id"], "key_type": key["key_type"], "type": "letter",
         "reference": body["reference"], "template_id": None, "template_version": None, "recipient": "Provided as PDF",
         "personalisation": {}, "body": None, "subject": "Pre-compiled PDF", "postage": postage, "address": None,
-        "final_status": "received", "created_at": time.time(),
+        "final_status": validation.precompiled_outcome(pdf), "created_at": time.time(),
     })
     return 201, {"id": notification_id, "reference": body["reference"], "postage": postage}
 
 
-def current_status(notification, delivery_seconds):
-    """Where the notification is now: created, then sending, then its final status (letters: accepted, received)."""
+def stored_status(notification, delivery_seconds):
+    """The status as Notify stores it, moving with time: an email or text is created, then sending, then final;
+    a templated letter created, then delivered (shown as received); a precompiled letter waits for its virus
+    check first, and its checks may fail it (validation-failed, virus-scan-failed)."""
     age = time.time() - notification["created_at"]
     final = notification["final_status"]
-    if notification["type"] == "letter":
-        return "accepted" if age < delivery_seconds else final
-    if age < delivery_seconds * 0.3:
+    if notification["type"] != "letter":
+        if age < delivery_seconds * 0.3:
+            return "created"
+        return "sending" if age < delivery_seconds else final
+    if notification["template_id"] is None and age < delivery_seconds * 0.3:
+        return "pending-virus-check"
+    if final in ("validation-failed", "virus-scan-failed") and notification["template_id"] is None:
+        return final
+    if age < delivery_seconds:
         return "created"
-    return "sending" if age < delivery_seconds else final
+    return "delivered" if final == "received" else final
+
+
+def shown_status(notification, stored):
+    """What the API shows: for letters, created and sending are "accepted" and delivered is "received"
+    (app/models.py get_letter_status)."""
+    if notification["type"] != "letter":
+        return stored
+    return {"created": "accepted", "sending": "accepted", "delivered": "received", "returned-letter": "received"}.get(
+        stored, stored)
+
+
+def stored_statuses(asked):
+    """The stored statuses a `status` filter matches: "failed" means every failure, "accepted" created or sending,
+    "received" delivered (app/models.py substitute_status)."""
+    wanted = set()
+    for status in asked:
+        wanted.update({"failed": FAILED_STATUSES, "accepted": ["created", "sending"],
+                       "received": ["delivered"]}.get(status, [status]))
+    return wanted
+
+
+def current_status(notification, delivery_seconds):
+    return shown_status(notification, stored_status(notification, delivery_seconds))
 
 
 def as_json(notification, base_url, delivery_seconds):

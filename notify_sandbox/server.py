@@ -191,7 +191,7 @@ class Handler(BaseHTTPRequestHandler):
         store, base = self.sandbox.store, self.base_url
         delivery = self.sandbox.settings.delivery_seconds
         if path == "/v2/notifications":
-            return self._list_notifications(service, key, query)
+            return self._list_notifications(service, key, parse_qs(urlsplit(self.path).query))
         match = re.fullmatch(r"/v2/notifications/([^/]+)", path)
         if match:
             if not is_uuid(match.group(1)):
@@ -232,32 +232,35 @@ class Handler(BaseHTTPRequestHandler):
         }
 
     def _list_notifications(self, service, key, query):
-        statuses = ["created", "sending", "sent", "delivered", "pending", "failed", "technical-failure",
-                    "temporary-failure", "permanent-failure", "accepted", "received"]
-        if query.get("status") and query["status"] not in statuses:
-            raise Refused(400, [error(f"status {query['status']} is not one of [{', '.join(statuses)}]")])
-        if query.get("template_type") and query["template_type"] not in ("sms", "email", "letter"):
-            raise Refused(400, [error(f"template_type {query['template_type']} is not one of [sms, email, letter]")])
+        """GET /v2/notifications: pages of 250, newest first, only what the same type of key sent (app/v2/notifications/
+        get_notifications.py). `status` and `template_type` may be repeated; a status is matched as Notify stores it."""
+        statuses = query.get("status", [])
+        for status in statuses:
+            if status not in notifications.LISTABLE_STATUSES:
+                raise Refused(400, [error(f"status {status} is not one of [{', '.join(notifications.LISTABLE_STATUSES)}]")])
+        types = query.get("template_type", [])
+        for kind in types:
+            if kind not in ("sms", "email", "letter"):
+                raise Refused(400, [error(f"template_type {kind} is not one of [sms, email, letter]")])
         older = None
         if query.get("older_than"):
-            older = self.sandbox.store.seq_of(service["id"], query["older_than"]) or 0
+            older = self.sandbox.store.seq_of(service["id"], query["older_than"][0]) or 0
+        wanted = notifications.stored_statuses(statuses)
         delivery = self.sandbox.settings.delivery_seconds
         found = []
-        # Notify lists only what was sent with the same type of key as the request's.
-        for row in self.sandbox.store.notifications(service_id=service["id"], reference=query.get("reference"),
-                                                     template_type=query.get("template_type"),
-                                                     key_type=key["key_type"], older_than_seq=older):
-            data = notifications.as_json(row, self.base_url, delivery)
-            if query.get("status") and data["status"] != query["status"]:
+        reference = query["reference"][0] if query.get("reference") else None
+        for row in self.sandbox.store.notifications(service_id=service["id"], reference=reference,
+                                                     template_types=types, key_type=key["key_type"], older_than_seq=older):
+            if wanted and notifications.stored_status(row, delivery) not in wanted:
                 continue
-            found.append(data)
+            found.append(notifications.as_json(row, self.base_url, delivery))
             if len(found) == PAGE:
                 break
         # Notify gives `next` whenever the page is not empty (a reader stops at an empty page), with the same filters.
         links = {"current": f"{self.base_url}{self.path}"}
         if found:
-            kept = {k: v for k, v in query.items() if k in ("status", "template_type", "reference")}
-            links["next"] = f"{self.base_url}/v2/notifications?{urlencode({**kept, 'older_than': found[-1]['id']})}"
+            kept = [(k, v) for k in ("reference", "status", "template_type") for v in query.get(k, [])]
+            links["next"] = f"{self.base_url}/v2/notifications?{urlencode([*kept, ('older_than', found[-1]['id'])])}"
         return {"notifications": found, "links": links}
 
     def _received_texts(self, service, query):

@@ -190,15 +190,17 @@ class Store:
                              (notification_id, service_id)).fetchone()
         return _notification(row)
 
-    def notifications(self, *, service_id=None, reference=None, template_type=None, key_type=None,
+    def notifications(self, *, service_id=None, reference=None, template_types=(), key_type=None,
                       older_than_seq=None, limit=None, include_simulated=False):
         """Newest first. Notify's API sees only what Notify stores; the control API asks for the simulated too."""
         clauses, args = ["1 = 1" if include_simulated else "simulated = 0"], []
-        for column, value in (("service_id", service_id), ("reference", reference), ("type", template_type),
-                              ("key_type", key_type)):
+        for column, value in (("service_id", service_id), ("reference", reference), ("key_type", key_type)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 args.append(value)
+        if template_types:
+            clauses.append(f"type in ({', '.join('?' for _ in template_types)})")
+            args.extend(template_types)
         if older_than_seq is not None:
             clauses.append("seq < ?")
             args.append(older_than_seq)

@@ -121,7 +121,44 @@ def test_listing_filters_by_reference_type_and_status(client, sms_template, emai
     assert client.get_all_notifications(reference="find-me", template_type="email")["notifications"] == []
     with pytest.raises(HTTPError) as raised:
         client.get_all_notifications(status="bad")
-    assert raised.value.message[0]["message"].startswith("status bad is not one of [created, sending")
+    assert raised.value.message == [{"error": "ValidationError", "message": (
+        "status bad is not one of [cancelled, created, sending, sent, delivered, pending, failed, technical-failure, "
+        "temporary-failure, permanent-failure, pending-virus-check, validation-failed, virus-scan-failed, "
+        "returned-letter, accepted, received]")}]
+
+
+def test_a_status_filter_matches_as_notify_stores_statuses(slow):
+    """Notify matches "failed" to every failure, "accepted" to a letter not yet printed and "received" to a delivered
+    letter, and takes `status` and `template_type` more than once."""
+    reference = "status-filter"
+    sms = slow.create_template("sms", body="Hi")
+    letter = slow.client.send_letter_notification(slow.letter, {"address_line_1": "A", "address_line_2": "B",
+                                                                "address_line_3": "SW1A 2AA", "name": "A"},
+                                                  reference=reference)
+    text = slow.client.send_sms_notification("07700900123", sms, reference=reference)
+
+    def ids(**filters):
+        return [n["id"] for n in slow.client.get_all_notifications(reference=reference, **filters)["notifications"]]
+
+    # A letter's "accepted" is Notify's created or sending, so the filter finds a text on its way as well.
+    assert ids(status="accepted") == [text["id"], letter["id"]]
+    assert ids(status="created") == [text["id"], letter["id"]]
+    assert ids(status="created", template_type="letter") == [letter["id"]]
+    assert ids(status="received") == []
+    assert ids(status="failed") == []
+    both = slow.client.get(f"/v2/notifications?reference={reference}&template_type=sms&template_type=letter")
+    assert [n["id"] for n in both["notifications"]] == [text["id"], letter["id"]]
+    assert "template_type=sms&template_type=letter" in both["links"]["next"]
+
+
+def test_a_failed_filter_finds_every_kind_of_failure(client, sms_template):
+    reference = "failed-filter"
+    failed = client.send_sms_notification("07700900002", sms_template, reference=reference,
+                                          personalisation={"name": "", "date": ""})
+    client.send_sms_notification("07700900123", sms_template, reference=reference, personalisation={"name": "", "date": ""})
+    time.sleep(1.1)  # the session's sandbox finishes every message in a second
+    found = client.get_all_notifications(reference=reference, status="failed")["notifications"]
+    assert [(n["id"], n["status"]) for n in found] == [(failed["id"], "permanent-failure")]
 
 
 def test_listing_pages_250_at_a_time_newest_first(sandbox, client, sms_template):
@@ -187,3 +224,33 @@ def test_an_email_send_always_answers_with_sanitised_content(client, email_templ
     response = client.send_email_notification("amira@example.com", email_template,
                                               personalisation={"name": "A", "reference": "R", "decision": "D"})
     assert response["sanitised_content"] == {}
+
+
+ONE_PAGE = b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 >> endobj\n2 0 obj << /Type /Page >> endobj\n%%EOF"
+
+
+def send_pdf(client, tmp_path, content, reference):
+    pdf = tmp_path / f"{reference}.pdf"
+    pdf.write_bytes(content)
+    with pdf.open("rb") as file:
+        return client.send_precompiled_letter_notification(reference, file)
+
+
+def test_a_precompiled_letter_waits_for_its_virus_check(slow, tmp_path):
+    sent = send_pdf(slow.client, tmp_path, ONE_PAGE, "virus-check")
+    assert slow.client.get_notification_by_id(sent["id"])["status"] == "pending-virus-check"
+
+
+@pytest.mark.parametrize(
+    ("content", "status"),
+    [(ONE_PAGE, "received"),
+     (b"hello, not a PDF", "validation-failed"),
+     (b"%PDF-1.4\n%%EOF", "validation-failed"),  # no page
+     (b"%PDF-1.4\n" + b"<< /Type /Page >>\n" * 11 + b"%%EOF", "validation-failed"),  # over 10 pages
+     (ONE_PAGE + b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*", "virus-scan-failed")],
+)
+def test_a_precompiled_letter_is_accepted_then_checked_as_notify_checks_it(client, tmp_path, content, status):
+    sent = send_pdf(client, tmp_path, content, f"checked-{status}-{len(content)}")
+    assert sent["postage"] == "second"
+    time.sleep(1.1)  # the session's sandbox finishes every message in a second
+    assert client.get_notification_by_id(sent["id"])["status"] == status

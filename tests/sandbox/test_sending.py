@@ -2,8 +2,18 @@
 
 import pytest
 from notifications_python_client.errors import HTTPError
+from notifications_python_client.notifications import NotificationsAPIClient
 
 from .conftest import errors_of
+
+
+def raw_post(sandbox, key, path, body):
+    """A POST as the client makes it, for bodies the client would not build."""
+    client = NotificationsAPIClient(key, base_url=sandbox.base_url)
+    try:
+        return 201, client.post(path, body)
+    except HTTPError as error:
+        return error.status_code, {"status_code": error.status_code, "errors": error.message}
 
 ADDRESS = {"address_line_1": "Amira Ahmed", "address_line_2": "1 High Street", "address_line_3": "SW1A 2AA"}
 
@@ -47,12 +57,15 @@ def test_a_precompiled_letter_is_accepted(client, tmp_path):
     assert response["postage"] == "first"
 
 
-def test_a_precompiled_letter_must_be_a_pdf(client, tmp_path):
-    not_pdf = tmp_path / "letter.pdf"
-    not_pdf.write_bytes(b"hello")
-    with not_pdf.open("rb") as file, pytest.raises(HTTPError) as raised:
-        client.send_precompiled_letter_notification("precompiled-2", file)
-    assert errors_of(raised) == [{"error": "ValidationError", "message": "Letter content is not a valid PDF"}]
+def test_content_that_is_not_base64_is_refused_as_notify_words_it(sandbox, test_key):
+    status, body = raw_post(sandbox, test_key, "/v2/notifications/letter", {"reference": "bad-pdf", "content": "abc"})
+    assert (status, body) == (400, {"status_code": 400, "errors": [
+        {"error": "BadRequestError", "message": "Cannot decode letter content (invalid base64 encoding)"}]})
+
+
+def test_a_precompiled_letter_without_a_reference_is_a_schema_error(sandbox, test_key):
+    status, body = raw_post(sandbox, test_key, "/v2/notifications/letter", {"content": "JVBERi0="})
+    assert (status, body["errors"]) == (400, [{"error": "ValidationError", "message": "reference is a required property"}])
 
 
 @pytest.mark.parametrize(
