@@ -22,6 +22,37 @@ SEND_PATHS = {"/v2/notifications/email": "email", "/v2/notifications/sms": "sms"
 PAGE = 250
 
 
+# Notify's v2 routes and their methods: anything else is Flask's 404 or 405, before authentication.
+ROUTES = [
+    (r"/v2/notifications", {"GET"}),
+    (r"/v2/notifications/[^/]+", {"GET", "POST"}),
+    (r"/v2/template/[^/]+", {"GET"}),
+    (r"/v2/template/[^/]+/version/\d+", {"GET"}),
+    (r"/v2/template/[^/]+/preview", {"POST"}),
+    (r"/v2/templates", {"GET"}),
+    (r"/v2/received-text-messages", {"GET"}),
+]
+NOT_FOUND_MESSAGE = ("The requested URL was not found on the server. If you entered the URL manually please check your "
+                     "spelling and try again.")
+
+
+class Unrouted(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def route(method, path):
+    """Raise Unrouted as Flask would for a path Notify has no route for, or a method the route does not take."""
+    for pattern, methods in ROUTES:
+        if re.fullmatch(pattern, path):
+            if method not in methods:
+                raise Unrouted(405, "The method is not allowed for the requested URL.")
+            return
+    raise Unrouted(404, NOT_FOUND_MESSAGE)
+
+
 @dataclass
 class Faults:
     fail_rate: float = 0.0
@@ -109,6 +140,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.dispatch("POST")
 
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def do_PATCH(self):
+        self.dispatch("PATCH")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
     def dispatch(self, method):
         # Read the whole body first: a refusal that left it unread would corrupt the next request on a
         # kept-alive connection.
@@ -125,6 +165,8 @@ class Handler(BaseHTTPRequestHandler):
             self.notify_api(method, path, query)
         except Refused as refused:
             self.reply_errors(refused.status, refused.errors)
+        except Unrouted as unrouted:  # Flask answers these before any blueprint's checks, in its own shape
+            self.reply(unrouted.status, {"result": "error", "message": unrouted.message})
         except AuthFailure as failure:
             self.reply_errors(failure.status, [error(failure.message, "AuthError")])
         except (BrokenPipeError, ConnectionResetError):
@@ -136,6 +178,7 @@ class Handler(BaseHTTPRequestHandler):
     # Notify's API ---------------------------------------------------------------------------------
     def notify_api(self, method, path, query):
         sandbox = self.sandbox
+        route(method, path)
         if sandbox.faults.latency_ms:
             time.sleep(sandbox.faults.latency_ms / 1000)
         service, key = authenticate(self.headers.get("Authorization"), sandbox.store)
@@ -144,6 +187,10 @@ class Handler(BaseHTTPRequestHandler):
             self._rate_limit(service, key, kind)
         if sandbox.roll(sandbox.faults.fail_rate):
             raise Refused(500, [error("Internal server error", "Exception")])
+        if kind == "unknown":
+            # Notify's send route takes any type, rate-limits it, then aborts with a 404 that its v2 handler for every
+            # exception answers as a 500 (app/v2/notifications/post_notifications.py, app/v2/errors.py).
+            raise Refused(500, [error("Internal server error", "NotFound")])
         if kind:
             self._send(service, key, kind)
             return
@@ -151,8 +198,6 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and preview:
             self.reply(200, self.do_template_preview(service, preview.group(1)))
             return
-        if method != "GET":
-            raise Refused(405, [error("The method is not allowed for the requested URL.", "MethodNotAllowed")])
         self.reply(200, self._read(service, key, path, query))
 
     @staticmethod
@@ -161,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if path in SEND_PATHS:
             return SEND_PATHS[path]
-        return None
+        return "unknown" if re.fullmatch(r"/v2/notifications/[^/]+", path) else None
 
     def _rate_limit(self, service, key, kind):
         settings = self.sandbox.settings
@@ -210,7 +255,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._template_json(self._template(service, match.group(1), match.group(2)))
         if path == "/v2/received-text-messages":
             return self._received_texts(service, query)
-        raise Refused(404, [error("The requested URL was not found on the server.", "NotFound")])
+        raise Unrouted(404, NOT_FOUND_MESSAGE)
 
     def _template(self, service, template_id, version=None):
         if not is_uuid(template_id):
