@@ -7,9 +7,15 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from .delivery.tokens import make_callback_tokens
 from .models import Integration
 from .notify.errors import NotifyError
-from .serializers import IntegrationSerializer, NotifyTemplateSerializer, VerifyResultSerializer
+from .serializers import (
+    CallbackTokensSerializer,
+    IntegrationSerializer,
+    NotifyTemplateSerializer,
+    VerifyResultSerializer,
+)
 from .services import IntegrationNotVerified, integration_check, integration_save, templates_refresh
 
 
@@ -52,6 +58,13 @@ class IntegrationViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mix
             return Response({"verified": False, "service": "", "detail": failure.reason},
                             status=status.HTTP_400_BAD_REQUEST)
         return Response({"verified": True, "service": verified.description})
+
+    @extend_schema(request=None, responses={201: CallbackTokensSerializer},
+                   description="Make new callback tokens (the old ones stop working) and return them: the only time "
+                               "they are shown.")
+    @action(detail=True, methods=["post"], url_path="callback-tokens")
+    def callback_tokens(self, request, pk=None):
+        return Response(make_callback_tokens(self.get_object()), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[OpenApiParameter("refresh", bool, description="Fetch them from Notify first")],
                    responses={200: NotifyTemplateSerializer(many=True)})

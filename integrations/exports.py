@@ -6,7 +6,7 @@ from django.http import StreamingHttpResponse
 
 COLUMNS = ["created_at", "id", "status", "failure_kind", "channel", "integration", "case_reference", "rule",
            "mapping_template", "recipient", "template_id", "template_version", "reference", "notify_id",
-           "attempts", "retries", "sent_at", "reason"]
+           "attempts", "retries", "sent_at", "delivery_status", "delivery_status_at", "reason"]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,7 +33,9 @@ def _rows(entries):
         yield writer.writerow([csv_safe(cell) for cell in (
             e.created_at.isoformat(), e.pk, e.status, e.failure_kind, e.channel, e.integration.name, e.case_reference,
             e.rule_name, e.mapping_template_name, e.recipient, e.template_id, e.template_version or "", e.reference,
-            e.notify_id or "", e.attempt_count, e.retry_count, e.sent_at.isoformat() if e.sent_at else "", e.reason,
+            e.notify_id or "", e.attempt_count, e.retry_count, e.sent_at.isoformat() if e.sent_at else "",
+            e.delivery_status or e.delivery_note, e.delivery_status_at.isoformat() if e.delivery_status_at else "",
+            e.reason,
         )])
 
 

@@ -10,6 +10,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from .delivery.statuses import FINAL as DELIVERY_FINAL
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
@@ -33,6 +35,12 @@ class FailureKind(models.TextChoices):
     RETRIES_EXHAUSTED = "retries_exhausted", "After 10 retries"
     INTEGRATION_DISABLED = "integration_disabled", "Integration disabled"
     TEMPLATE_MISMATCH = "template_mismatch", "Refused before sending: does not fit the Notify template"
+
+
+class DeliveryNote(models.TextChoices):
+    NONE = "", "—"
+    NOT_STORED = "not_stored", "Notify's test recipient: no status kept"
+    EXPIRED = "expired", "Notify no longer holds its status"
 
 
 SENDABLE = (Status.QUEUED, Status.RETRYING)
@@ -72,14 +80,20 @@ class LogEntry(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
 
     notify_id = models.UUIDField(null=True, blank=True)
-    notify_status = models.CharField(max_length=30, blank=True)
-    notify_status_checked_at = models.DateTimeField(null=True, blank=True)
+    # What happened after Notify accepted it (integrations.delivery): Notify's status word, when it was reached,
+    # and a note when Notify will never say (a test recipient it does not store, or a status it no longer holds).
+    delivery_status = models.CharField(max_length=30, blank=True)
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
+    delivery_note = models.CharField(max_length=10, choices=DeliveryNote.choices, blank=True, default="")
+    delivery_checked_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # A message built again from its case and mapping template (log_entry_rebuild) points at the one that failed.
     rebuilt_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rebuilds")
+    # A message sent because another failed (a rule on delivery status: channel fallback) points at that one.
+    follows = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followed_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -95,6 +109,9 @@ class LogEntry(models.Model):
             models.Index(fields=["case_reference"], name="log_by_case_reference"),
             models.Index(fields=["bulk_job_id", "status"], name="log_by_bulk_job", condition=Q(bulk_job_id__isnull=False)),
             models.Index(fields=["notify_id"], name="log_by_notify_id"),
+            # Sent messages still waiting for a final delivery status, oldest first: what polling reads back to.
+            models.Index(fields=["integration", "sent_at"], name="log_delivery_open",
+                         condition=Q(status="sent", delivery_note="") & ~Q(delivery_status__in=sorted(DELIVERY_FINAL))),
             models.Index(fields=["next_attempt_at"], condition=Q(status__in=["queued", "retrying"]),
                          name="log_due"),
         ]

@@ -2,7 +2,7 @@
 
 import django_filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -11,10 +11,12 @@ from rest_framework.response import Response
 
 from config.validation import IdFilter
 
+from .delivery.models import Source
+from .delivery.record import history as delivery_history
 from .exports import log_csv_response
 from .log import Attempt, Channel, LogEntry, Status
 from .log_services import NotResendable, log_entry_rebuild, log_entry_refresh_status, log_entry_resend
-from .selectors import log_entries
+from .selectors import DELIVERY_CHOICES, log_entries
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -30,17 +32,29 @@ class LogEntryListSerializer(serializers.ModelSerializer):
         model = LogEntry
         fields = ["id", "created_at", "status", "failure_kind", "reason", "channel", "integration", "case",
                   "case_reference", "rule_id", "rule_name", "mapping_template_id", "mapping_template_name", "recipient",
-                  "template_id", "template_version", "reference", "notify_id", "notify_status", "attempt_count",
-                  "retry_count", "next_attempt_at", "sent_at"]
+                  "template_id", "template_version", "reference", "notify_id", "delivery_status", "delivery_status_at",
+                  "delivery_note", "attempt_count", "retry_count", "next_attempt_at", "sent_at", "follows"]
+
+
+class DeliveryChangeSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    at = serializers.DateTimeField()
+    source = serializers.ChoiceField(choices=Source.choices)
 
 
 class LogEntrySerializer(LogEntryListSerializer):
-    """One entry with its personalisation and every attempt."""
+    """One entry with its personalisation, every attempt, and every change of its delivery status."""
 
     attempts = AttemptSerializer(many=True, read_only=True)
+    delivery_status_history = serializers.SerializerMethodField()
 
     class Meta(LogEntryListSerializer.Meta):
-        fields = [*LogEntryListSerializer.Meta.fields, "personalisation", "rebuilt_from", "attempts"]
+        fields = [*LogEntryListSerializer.Meta.fields, "personalisation", "rebuilt_from", "attempts",
+                  "delivery_status_history"]
+
+    @extend_schema_field(DeliveryChangeSerializer(many=True))
+    def get_delivery_status_history(self, entry):
+        return DeliveryChangeSerializer(delivery_history(entry), many=True).data
 
 
 class LogFilter(django_filters.FilterSet):
@@ -52,6 +66,7 @@ class LogFilter(django_filters.FilterSet):
     rule = django_filters.CharFilter(help_text="Rule name contains")
     mapping_template = django_filters.CharFilter(help_text="Mapping template name contains")
     notify_id = django_filters.UUIDFilter()
+    delivery = django_filters.ChoiceFilter(choices=DELIVERY_CHOICES, help_text="What became of it after sending")
     date_from = django_filters.DateFilter()
     date_to = django_filters.DateFilter()
 

@@ -11,9 +11,14 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from . import outbox
-from .log import FailureKind, LogEntry, Status
+from .delivery import statuses
+from .delivery.models import Source
+from .delivery.polling import NOT_STORED
+from .delivery.record import record
+from .log import DeliveryNote, FailureKind, LogEntry, Status
 from .notify.client import NotifyGateway
 from .notify.errors import NotifyError
 
@@ -85,7 +90,7 @@ def log_entry_resend(*, entry, actor):
 
 
 def log_entry_refresh_status(*, entry):
-    """Ask Notify for a sent message's delivery status and keep it on the entry.
+    """Ask Notify for a sent message's delivery status now, and record it as any report is (never backwards).
 
     Reading a status is an auditor's right as much as an administrator's: it is a read of Notify, so it writes no
     attempt (attempts are calls that send). A lookup that fails changes nothing and says why.
@@ -95,8 +100,15 @@ def log_entry_refresh_status(*, entry):
     try:
         found = NotifyGateway(entry.integration).get_notification(entry.notify_id)
     except NotifyError as error:
+        if error.status_code == 404 and entry.recipient in NOT_STORED:
+            LogEntry.objects.filter(pk=entry.pk).update(delivery_note=DeliveryNote.NOT_STORED)
+            raise NotResendable("Notify keeps no status for messages to its test recipients") from None
         raise NotResendable(f"Status lookup failed: {error.reason}") from None
-    entry.notify_status = str(found.get("status") or "")[:30]
-    entry.notify_status_checked_at = timezone.now()
-    entry.save(update_fields=["notify_status", "notify_status_checked_at", "updated_at"])
+    status = str(found.get("status") or "")
+    if status in statuses.ALL:
+        at = parse_datetime(str(found.get("completed_at") or found.get("sent_at") or ""))
+        record(integration=entry.integration, status=status, source=Source.LOOKUP, notify_id=entry.notify_id,
+               reference=entry.reference, status_at=at)
+    LogEntry.objects.filter(pk=entry.pk).update(delivery_checked_at=timezone.now())
+    entry.refresh_from_db()
     return entry

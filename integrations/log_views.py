@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import page_permission_required
 from cases.forms import DatePicker
 
+from .delivery.record import history as delivery_history
 from .exports import log_csv_response
 from .log import Channel, LogEntry, Status
 from .log_services import (
@@ -20,16 +21,17 @@ from .log_services import (
     log_entry_resend,
 )
 from .models import Integration
-from .selectors import BadCursor, daily_counts, keyset_page, log_entries
+from .selectors import DELIVERY_CHOICES, BadCursor, daily_counts, keyset_page, log_entries
 
 PAGE_SIZE = 50
 # What a row of the list shows (integration_log.log_row): the rest of an entry is read on its own page.
 LIST_FIELDS = ("created_at", "case_reference", "channel", "recipient", "mapping_template_name", "rule_name", "status",
-               "failure_kind", "notify_id", "reason")
+               "failure_kind", "notify_id", "reason", "delivery_status", "delivery_note")
 
 
 class LogFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    delivery = forms.ChoiceField(required=False, label="Delivery", choices=[("", "Any delivery status"), *DELIVERY_CHOICES])
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
     integration = forms.ChoiceField(required=False)
     case_reference = forms.CharField(required=False, label="Case reference")
@@ -83,13 +85,12 @@ def log_list(request):
             return HttpResponseBadRequest("That page link is not valid: start again from the first page of the log.",
                                           content_type="text/plain")
     days = daily_counts()
-    peak = max([sent + failed for _, sent, failed in days] or [0]) or 1
+    peak = max([max(counts) for _, *counts in days] or [0]) or 1
     return render(request, "integrations/log/list.html", {
         "form": form, "entries": rows, "next_query": _querystring(request, after=cursor) if cursor else None,
         "first_query": _querystring(request, after=None) if request.GET.get("after") else None,
         "export_query": _querystring(request, after=None),
-        "days": [(day, sent, failed, round(20 * sent / peak) * 5, round(20 * failed / peak) * 5)
-                 for day, sent, failed in days],
+        "days": [(day, [(count, round(20 * count / peak) * 5) for count in counts]) for day, *counts in days],
     })
 
 
@@ -98,7 +99,8 @@ def log_detail(request, pk):
     entry = get_object_or_404(LogEntry.objects.select_related("integration", "case"), pk=pk)
     return render(request, "integrations/log/detail.html", {
         "entry": entry, "attempts": entry.attempts.all(), "can_rebuild": can_rebuild(entry),
-        "can_resend_same": can_resend_same(entry)})
+        "can_resend_same": can_resend_same(entry), "delivery_history": delivery_history(entry),
+        "followed_by": entry.followed_by.order_by("pk")})
 
 
 @page_permission_required("integrations.export_logentry")
@@ -146,5 +148,6 @@ def log_refresh_status(request, pk):
     except NotResendable as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, f"Notify says the message is {entry.notify_status}")
+        messages.success(request, f"Notify says the message is {entry.delivery_status}" if entry.delivery_status
+                         else "Notify has no status for the message yet")
     return redirect("log:detail", pk=pk)

@@ -1,9 +1,12 @@
 """Notify integrations (the settings and the encrypted API key), their cached templates, and the log."""
 
+import uuid
+
 from django.db import models
 from django.views.decorators.debug import sensitive_variables
 
 from . import crypto
+from .delivery.models import DeliveryEvent  # noqa: F401  (delivery reports live in integrations/delivery/)
 from .keys import parse_api_key
 from .log import Attempt, LogEntry  # noqa: F401  (the log's models live in integrations/log.py)
 
@@ -48,6 +51,13 @@ class Integration(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     verified_service = models.CharField(max_length=200, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
+    # Notify's callbacks: the address holds this id (never the primary key); tokens are kept only as SHA-256
+    # digests, shown once when made.
+    callback_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    delivery_status_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    received_text_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    callback_tokens_made_at = models.DateTimeField(null=True, blank=True, editable=False)
+    delivery_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from .delivery import statuses
 from .log import LogEntry, Status
 
 # Each filter's lookup; values are strings from a form or a query string.
@@ -22,7 +23,16 @@ LOOKUPS = {
     "date_from": "created_at__date__gte",
     "date_to": "created_at__date__lte",
 }
-FILTERS = tuple(LOOKUPS)
+# The delivery filter: what became of messages after Notify accepted them.
+DELIVERY = {
+    "delivered": Q(delivery_status__in=sorted(statuses.DELIVERED)),
+    "failed": Q(delivery_status__in=sorted(statuses.FAILED)),
+    "pending": Q(status=Status.SENT, delivery_note="") & ~Q(delivery_status__in=sorted(statuses.FINAL)),
+    "untracked": ~Q(delivery_note=""),
+}
+DELIVERY_CHOICES = [("delivered", "Delivered"), ("failed", "Failed after sending"),
+                    ("pending", "Waiting for a delivery status"), ("untracked", "No status from Notify")]
+FILTERS = (*LOOKUPS, "delivery")
 
 
 def log_entries(*, filters=None, entries=None):
@@ -32,7 +42,11 @@ def log_entries(*, filters=None, entries=None):
     for name, value in (filters or {}).items():
         if name in LOOKUPS and value not in (None, ""):
             lookups[LOOKUPS[name]] = value.strip().upper() if name == "case_reference" else value
-    return (LogEntry.objects.all() if entries is None else entries).filter(**lookups).order_by("-created_at", "-id")
+    entries = (LogEntry.objects.all() if entries is None else entries).filter(**lookups)
+    delivery = (filters or {}).get("delivery")
+    if delivery in DELIVERY:
+        entries = entries.filter(DELIVERY[delivery])
+    return entries.order_by("-created_at", "-id")
 
 
 class BadCursor(ValueError):
@@ -67,7 +81,9 @@ def keyset_page(entries, *, after=None, size=50):
 
 
 def daily_counts(*, days=30, integration=None):
-    """[(date, sent, failed)] for the last `days` days, oldest first, days without messages included.
+    """[(date, delivered, failed, pending)] for the last `days` days, oldest first, days without messages included.
+    Failed counts messages that were never sent and those that failed after sending; pending everything not yet
+    known either way (on its way to Notify, or sent with no final status).
 
     Counting a month of a large log takes time, so the figures are cached for a minute.
     """
@@ -84,11 +100,15 @@ def _daily_counts(days, integration):
     entries = LogEntry.objects.filter(created_at__gte=since)
     if integration:
         entries = entries.filter(integration_id=integration)
+    delivered = DELIVERY["delivered"]
+    failed = Q(status=Status.FAILED) | DELIVERY["failed"]
     rows = (entries.annotate(day=TruncDate("created_at")).values("day")
-            .annotate(sent=Count("id", filter=Q(status=Status.SENT)), failed=Count("id", filter=Q(status=Status.FAILED))))
-    by_day = {r["day"]: (r["sent"], r["failed"]) for r in rows}
+            .annotate(delivered=Count("id", filter=delivered), failed=Count("id", filter=failed),
+                      all=Count("id", filter=~Q(status=Status.CANCELLED))))
+    by_day = {r["day"]: (r["delivered"], r["failed"], r["all"] - r["delivered"] - r["failed"]) for r in rows}
     today = timezone.localdate()
-    return [(day, *by_day.get(day, (0, 0))) for day in (today - datetime.timedelta(days=n) for n in range(days - 1, -1, -1))]
+    return [(day, *by_day.get(day, (0, 0, 0)))
+            for day in (today - datetime.timedelta(days=n) for n in range(days - 1, -1, -1))]
 
 
 def case_log(case, limit=20):

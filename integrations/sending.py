@@ -21,6 +21,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from . import outbox, retry
+from .delivery.record import adopt_waiting
 from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
 from .models import NotifyTemplate
 from .notify.client import gateway_for
@@ -129,6 +130,7 @@ def _set_sent(entry, notify_id, now):
 def _mark_sent(entry, notify_id):
     _set_sent(entry, notify_id, timezone.now())
     entry.save(update_fields=SENT_FIELDS)
+    adopt_waiting([entry])
 
 
 def _save_sent(entries, now):
@@ -199,6 +201,7 @@ class SentBatch:
         with transaction.atomic():
             Attempt.objects.bulk_create(attempts)
             _save_sent(entries, now)
+        adopt_waiting(entries)  # a status report that came before the Notify id was written
         for entry in entries:
             logger.info("Sent log entry %s", entry.pk, extra={"log_entry_id": entry.pk, "notify_id": entry.notify_id})
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from .delivery.tokens import callback_urls
 from .keys import parse_api_key
 from .models import Integration, NotifyTemplate
 from .services import normalise_base_url
@@ -9,12 +10,19 @@ class IntegrationSerializer(serializers.ModelSerializer):
     api_key = serializers.CharField(write_only=True, required=False, allow_blank=True, trim_whitespace=True,
                                     help_text="Write only. Leave out (or empty) to keep the stored key.")
     key_hint = serializers.CharField(read_only=True, help_text="The key's name and last 4 characters.")
+    delivery_status_callback_url = serializers.SerializerMethodField(
+        help_text="The address to paste into Notify's delivery receipts callback.")
 
     class Meta:
         model = Integration
         fields = ["id", "name", "enabled", "base_url", "api_key", "key_hint", "service_id", "reply_to_id",
-                  "sms_sender_id", "rate_limit", "verified_at", "verified_service", "created_at", "updated_at"]
-        read_only_fields = ["service_id", "verified_at", "verified_service", "created_at", "updated_at"]
+                  "sms_sender_id", "rate_limit", "verified_at", "verified_service", "delivery_status_callback_url",
+                  "callback_tokens_made_at", "created_at", "updated_at"]
+        read_only_fields = ["service_id", "verified_at", "verified_service", "callback_tokens_made_at", "created_at",
+                            "updated_at"]
+
+    def get_delivery_status_callback_url(self, integration) -> str:
+        return callback_urls(integration, self.context.get("request"))["delivery_status"]
 
     def validate_base_url(self, value):
         try:
@@ -42,3 +50,8 @@ class NotifyTemplateSerializer(serializers.ModelSerializer):
 class VerifyResultSerializer(serializers.Serializer):
     verified = serializers.BooleanField()
     service = serializers.CharField()
+
+
+class CallbackTokensSerializer(serializers.Serializer):
+    delivery_status_token = serializers.CharField()
+    received_text_token = serializers.CharField()

@@ -27,3 +27,11 @@ def refresh_templates():
     from .services import templates_refresh_all
 
     templates_refresh_all()
+
+
+@shared_task(name="integrations.poll_delivery_statuses", ignore_result=True, expires=600)
+def poll_delivery_statuses():
+    """Read delivery statuses that no callback brought (integrations.delivery.polling)."""
+    from .delivery.polling import poll_all
+
+    poll_all()

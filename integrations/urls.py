@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/references/", views.integration_references, name="references"),
     path("<int:pk>/notify-templates/", views.integration_templates, name="templates"),
     path("<int:pk>/mapping-templates/", views.integration_mappings, name="mappings"),
+    path("<int:pk>/callbacks/", views.integration_callbacks, name="callbacks"),
     path("<int:pk>/log/", views.integration_log, name="log"),
 ]

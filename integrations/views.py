@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import page_permission_required
 
+from .delivery.tokens import callback_urls, last_callback_at, make_callback_tokens
 from .forms import IntegrationForm
 from .models import KEY_TYPE_MEANING, Integration, KeyType
 from .notify.errors import NotifyError
@@ -87,6 +88,21 @@ def integration_mappings(request, pk):
     integration = get_object_or_404(Integration, pk=pk)
     return _tab(request, integration, "mappings", "mappings", mappings=integration.mapping_templates.select_related("case_type")
                 .prefetch_related("placeholders"))
+
+
+@admin_only
+def integration_callbacks(request, pk):
+    """The addresses and tokens to paste into Notify; POST makes new tokens and shows them this once."""
+    integration = get_object_or_404(Integration, pk=pk)
+    tokens = None
+    if request.method == "POST":
+        tokens = make_callback_tokens(integration)
+        messages.success(request, "New callback tokens made. Copy them into Notify now: they are not shown again, "
+                                  "and the old tokens no longer work.")
+    urls = callback_urls(integration, request)
+    return _tab(request, integration, "callbacks", "callbacks", tokens=tokens, urls=urls,
+                https=all(url.startswith("https://") for url in urls.values()),
+                last_callback_at=last_callback_at(integration))
 
 
 @admin_only

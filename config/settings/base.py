@@ -13,6 +13,9 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# The address Notify reaches this service at (https://…), for the callback addresses shown to administrators;
+# empty: taken from the request.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # Newest first; the first key encrypts, every key decrypts (rotation).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
@@ -221,6 +224,9 @@ CELERY_BEAT_SCHEDULE = {
     # Notify templates fetched again, so mapping templates that no longer fit one are flagged (mappings.selectors).
     "refresh-templates": {"task": "integrations.refresh_templates",
                           "schedule": env.float("TEMPLATE_REFRESH_SECONDS", default=3600.0)},
+    # Delivery statuses no callback brought (letters, lost callbacks), read from Notify's list.
+    "poll-delivery-statuses": {"task": "integrations.poll_delivery_statuses",
+                               "schedule": env.float("DELIVERY_POLL_SECONDS", default=300.0)},
     # Bulk applies whose worker stopped resume from the last case done (rules.bulk).
     "resume-bulk-jobs": {"task": "rules.resume_bulk_jobs", "schedule": env.float("BULK_RESUME_CHECK_SECONDS", default=60.0)},
 }

@@ -126,6 +126,14 @@ class NotifyGateway:
     def get_notification(self, notify_id):
         return self._call("get_notification_by_id", str(notify_id))
 
+    def notifications_page(self, older_than=None):
+        """One page (up to 250) of the notifications this key type sent, newest first, older than that id."""
+        found = self._call("get_all_notifications", older_than=older_than)
+        page = found.get("notifications")
+        if not isinstance(page, list) or not all(isinstance(n, dict) and n.get("id") for n in page):
+            raise unexpected_answer("its notification list is not Notify's")
+        return page
+
 
 def _refuse_redirects(response, *args, **kwargs):
     """Notify's API never redirects: a redirect is refused, never followed with the key's token."""

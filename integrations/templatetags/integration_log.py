@@ -2,6 +2,7 @@
 
 `{% case_log case as entries %}`: a case's log entries for the case page, without cases/ importing us.
 `{% log_status entry %}`: the entry's status as a GOV.UK tag.
+`{% delivery_status entry %}`: what became of a sent message, as a tag and in plain words.
 `{% log_row entry %}`: one row of the log list.
 """
 
@@ -12,6 +13,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from integrations.delivery import statuses
 from integrations.selectors import case_log as select_case_log
 
 register = template.Library()
@@ -44,6 +46,23 @@ def log_status(entry):
                        label)
 
 
+DELIVERY_COLOURS = {"delivered": "govuk-tag--green", "failed": "govuk-tag--red", "pending": "govuk-tag--grey"}
+
+
+@register.simple_tag
+def delivery_status(entry):
+    """What became of a sent message, as a tag and in words a caseworker understands; nothing before it was sent."""
+    if entry.status != "sent" and not entry.delivery_status:
+        return ""
+    pile = statuses.outcome(entry.delivery_status) if entry.delivery_status else "pending"
+    label = {"delivered": "Delivered", "failed": "Not delivered", "pending": "Waiting"}[pile]
+    if entry.delivery_note and pile == "pending":
+        label = "No status"
+    return format_html('<strong class="govuk-tag {}">{}</strong> <span class="govuk-body-s">{}</span>',
+                       DELIVERY_COLOURS[pile], label,
+                       statuses.in_words(entry.channel, entry.delivery_status, entry.delivery_note))
+
+
 @register.simple_tag
 def log_row(entry):
     """One row of the log list, built in one call: the list shows 50 a page, and the template engine's cost for
@@ -61,9 +80,9 @@ def log_row(entry):
         ' entry</span></a></td>'
         '<td class="govuk-table__cell">{}</td>'
         '<td class="govuk-table__cell">{} to {}<br><span class="govuk-body-s">{}</span></td>'
-        '<td class="govuk-table__cell">{}{}</td></tr>',
+        '<td class="govuk-table__cell">{}{}<br>{}</td></tr>',
         reverse("log:detail", args=[entry.pk]), format_date(timezone.localtime(entry.created_at), "j M Y H:i:s"),
         entry.case_reference or "—",
         entry.get_channel_display(), Truncator(entry.recipient or "—").chars(40), origin,
-        log_status(entry), outcome,
+        log_status(entry), outcome, delivery_status(entry),
     )

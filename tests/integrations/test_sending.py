@@ -275,7 +275,7 @@ def test_the_delivery_status_is_fetched_from_notify_and_kept(integration, email_
     response = client.post(reverse("log:status", args=[entry.pk]), follow=True)
     assert "Notify says the message is delivered" in response.content.decode()
     entry.refresh_from_db()
-    assert entry.notify_status == "delivered"
+    assert entry.delivery_status == "delivered"
     assert list(entry.attempts.values_list("outcome", flat=True)) == [Outcome.SENT]  # a read writes no attempt
 
 
