@@ -24,6 +24,7 @@ from .record import record
 logger = logging.getLogger(__name__)
 
 NOTIFY_KEEPS = datetime.timedelta(days=7)
+NOTIFY_PAGE = 250
 # Notify's clock and ours differ, and a message is created at Notify a moment before we record it sent.
 CLOCK_MARGIN = datetime.timedelta(minutes=10)
 # Notify's "simulate delivered" recipients: it accepts messages to them but stores nothing.
@@ -65,6 +66,8 @@ def poll_integration(integration, *, now=None):
         if not page:
             break
         _apply_page(integration, page)
+        if len(page) < NOTIFY_PAGE:  # a short page is Notify's last
+            break
         created = parse_datetime(str(page[-1].get("created_at") or ""))
         if created is None or created < oldest - CLOCK_MARGIN:
             break
