@@ -133,6 +133,11 @@ class Person(models.Model):
     consent_email = models.BooleanField("Agrees to contact by email", default=False)
     consent_sms = models.BooleanField("Agrees to contact by text message", default=False)
     consent_letter = models.BooleanField("Agrees to contact by letter", default=False)
+    # Set when Notify reported a permanent failure to this address or number; cleared when it is changed.
+    email_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_failed_reason = models.CharField(max_length=300, blank=True, editable=False)
+    phone_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    phone_failed_reason = models.CharField(max_length=300, blank=True, editable=False)
     addresses = models.ManyToManyField(Address, through="PersonAddress", related_name="people")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

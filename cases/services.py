@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .events import record_event
-from .models import Case, CaseAddress, CasePerson, CaseType, EventKind, PersonAddress, Status
+from .models import Case, CaseAddress, CasePerson, CaseType, EventKind, Person, PersonAddress, Status
 from .validation import clean_field_values
 
 
@@ -167,8 +167,15 @@ def person_link_address(*, person, address, role="Correspondence"):
 
 @transaction.atomic
 def person_save(*, person, actor=None):
-    """Save a person (new or changed); the cases they are linked to count as updated."""
+    """Save a person (new or changed); the cases they are linked to count as updated. A changed email address or
+    phone number is no longer marked as not working."""
     person.full_clean()
+    if person.pk:
+        before = Person.objects.filter(pk=person.pk).values("email", "phone").first() or {}
+        for kind in ("email", "phone"):
+            if before.get(kind) != getattr(person, kind):
+                setattr(person, f"{kind}_failed_at", None)
+                setattr(person, f"{kind}_failed_reason", "")
     person.save()
     for case in Case.objects.filter(person_links__person=person).distinct():
         case_touch(case=case, actor=actor)
@@ -193,3 +200,28 @@ def status_for(case_type, name):
         names = ", ".join(case_type.statuses.values_list("name", flat=True))
         raise ValidationError({"status": f"'{name}' is not a status of {case_type.name}. Use one of: {names}"}) from None
 
+
+
+def person_contact_failed(*, case_id, channel, recipient, at, reason):
+    """Mark the email address or phone number of the case's people that Notify permanently failed to reach as not
+    working (with when and why). Returns the people marked."""
+    kind = "email" if channel == "email" else "phone"
+    people = Person.objects.filter(case_links__case_id=case_id).distinct()
+    marked = []
+    for person in people:
+        if _same_contact(kind, getattr(person, kind), recipient):
+            setattr(person, f"{kind}_failed_at", at)
+            setattr(person, f"{kind}_failed_reason", reason[:300])
+            person.save(update_fields=[f"{kind}_failed_at", f"{kind}_failed_reason", "updated_at"])
+            marked.append(person)
+    return marked
+
+
+def _same_contact(kind, stored, recipient):
+    if not stored or not recipient:
+        return False
+    if kind == "email":
+        return stored.strip().lower() == recipient.strip().lower()
+    digits = "".join(ch for ch in stored if ch.isdigit())
+    other = "".join(ch for ch in recipient if ch.isdigit())
+    return digits[-10:] == other[-10:] and len(other) >= 10

@@ -28,7 +28,8 @@ class MappingTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = MappingTemplate
         fields = ["id", "name", "integration", "case_type", "channel", "notify_template_id", "notify_template_name",
-                  "template_version", "enabled", "recipient", "email_reply_to_id", "sms_sender_id", "placeholders"]
+                  "template_version", "enabled", "recipient", "email_reply_to_id", "sms_sender_id",
+                  "skip_failed_contacts", "placeholders"]
         read_only_fields = ["notify_template_name", "template_version"]
 
     def _save(self, mapping, data):

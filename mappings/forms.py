@@ -31,7 +31,7 @@ class MappingTemplateForm(NamedErrors, forms.ModelForm):
 
     class Meta:
         model = MappingTemplate
-        fields = ["name", "notify_template_id", "enabled", "email_reply_to_id", "sms_sender_id"]
+        fields = ["name", "notify_template_id", "enabled", "email_reply_to_id", "sms_sender_id", "skip_failed_contacts"]
         labels = {"notify_template_id": "Notify template"}
 
     def __init__(self, *args, integration, case_type, channel, **kwargs):
@@ -51,6 +51,8 @@ class MappingTemplateForm(NamedErrors, forms.ModelForm):
             del self.fields["email_reply_to_id"]
         if channel != "sms":
             del self.fields["sms_sender_id"]
+        if channel == "letter":
+            del self.fields["skip_failed_contacts"]
         if self.instance.pk and self.instance.recipient:
             code, text = recipient_code(self.instance.recipient)
             self.fields["recipient_code"].initial = code
@@ -97,7 +99,8 @@ class MappingTemplateForm(NamedErrors, forms.ModelForm):
 
     def apply(self):
         mapping = self.instance
-        for name in ("name", "notify_template_id", "enabled", "email_reply_to_id", "sms_sender_id"):
+        for name in ("name", "notify_template_id", "enabled", "email_reply_to_id", "sms_sender_id",
+                     "skip_failed_contacts"):
             if name in self.cleaned_data:
                 setattr(mapping, name, self.cleaned_data[name])
         mapping.integration, mapping.case_type, mapping.channel = self.integration, self.case_type, self.channel

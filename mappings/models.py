@@ -26,6 +26,10 @@ class MappingTemplate(models.Model):
     recipient = models.JSONField(default=dict)
     email_reply_to_id = models.CharField(max_length=36, blank=True, help_text="Leave empty for the integration's default.")
     sms_sender_id = models.CharField(max_length=36, blank=True, help_text="Leave empty for the integration's default.")
+    skip_failed_contacts = models.BooleanField(
+        "Treat contact details Notify could not deliver to as missing", default=False,
+        help_text="An email address or phone number that Notify reported as permanently failing is then not used: "
+                  "the message fails at once, saying why, instead of failing again at Notify.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -51,6 +55,7 @@ class MappingTemplate(models.Model):
             "template_id": self.notify_template_id,
             "template_version": self.template_version,
             "recipient": self.recipient,
+            "skip_failed_contacts": self.skip_failed_contacts,
             "placeholders": [
                 {"placeholder": p.placeholder, "source": p.source, "optional": p.optional,
                  "citizen_text": p.citizen_text}

@@ -44,7 +44,18 @@ class Resolution:
         return self.message is not None
 
 
-def _email_recipient(case, source):
+def _not_working(person, kind, skip_failed):
+    """A problem when the person's email address or phone number is marked not working and the mapping template
+    treats such a detail as missing."""
+    failed = person.get(f"{kind}_failed_at")
+    if skip_failed and failed:
+        what = "email address" if kind == "email" else "phone number"
+        return f"{person.get('role')}'s {what} is marked as not working (Notify could not deliver to it on " \
+               f"{failed:%d %B %Y})"
+    return None
+
+
+def _email_recipient(case, source, skip_failed=False):
     if source.get("source") == "person":
         person = find_person(case, source.get("role"))
         if person is None:
@@ -52,6 +63,9 @@ def _email_recipient(case, source):
         value = text_of(person.get("email"))
         if not value:
             return None, f"{source.get('role')} has no email address"
+        problem = _not_working(person, "email", skip_failed)
+        if problem:
+            return None, problem
     elif source.get("source") == "field" and (case.get("kinds") or {}).get(source.get("key")) != "email":
         return None, f"Field '{source.get('key')}' is not an email address field"
     else:
@@ -63,7 +77,7 @@ def _email_recipient(case, source):
     return value, None
 
 
-def _phone_recipient(case, source):
+def _phone_recipient(case, source, skip_failed=False):
     if source.get("source") == "person":
         person = find_person(case, source.get("role"))
         if person is None:
@@ -71,6 +85,9 @@ def _phone_recipient(case, source):
         value = text_of(person.get("phone"))
         if not value:
             return None, f"{source.get('role')} has no phone number"
+        problem = _not_working(person, "phone", skip_failed)
+        if problem:
+            return None, problem
     elif source.get("source") == "field" and (case.get("kinds") or {}).get(source.get("key")) == "phone":
         value, problem = value_of(case, source)
         if problem:
@@ -122,10 +139,11 @@ def _letter_address(case, spec):
 
 def _recipient(case, spec):
     channel, recipient = spec.get("channel"), spec.get("recipient") or {}
+    skip_failed = bool(spec.get("skip_failed_contacts"))
     if channel == "email":
-        return _email_recipient(case, recipient)
+        return _email_recipient(case, recipient, skip_failed)
     if channel == "sms":
-        return _phone_recipient(case, recipient)
+        return _phone_recipient(case, recipient, skip_failed)
     if channel == "letter":
         return _letter_address(case, recipient)
     return None, f"'{channel}' is not a channel: use email, sms or letter"

@@ -11,7 +11,7 @@ from cases.models import Case, CaseAddress, CasePerson, FieldDefinition, PersonA
 
 ADDRESS_FIELDS = ("line_1", "line_2", "line_3", "line_4", "town", "county", "postcode", "country")
 PERSON_FIELDS = ("title", "first_name", "last_name", "email", "phone", "date_of_birth",
-                 "consent_email", "consent_sms", "consent_letter")
+                 "consent_email", "consent_sms", "consent_letter", "email_failed_at", "phone_failed_at")
 CASE_COLUMNS = ("id", "reference", "status__name", "case_type_id", "case_type__name", "field_values", "created_at",
                 "updated_at", "closed_at", "due_date")
 

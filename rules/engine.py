@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from integrations import outbox
+from integrations.delivery import statuses as delivery_statuses
 from integrations.log import LogEntry, Status
 from mappings.resolve import resolve
 from mappings.snapshot import snapshot_of
@@ -47,8 +48,11 @@ class Outcome:
 
 
 def trigger_matches(rule, event_data):
-    """Whether an event's details fit the rule's trigger settings (from/to status, field and value)."""
+    """Whether an event's details fit the rule's trigger settings (from/to status, field and value; the delivery
+    status, channel, mapping template and rule of a message)."""
     config = rule.trigger_config or {}
+    if rule.trigger == Trigger.DELIVERY_STATUS:
+        return delivery_matches(config, event_data)
     if rule.trigger == Trigger.STATUS_CHANGED:
         return all(not config.get(side) or config[side] == event_data.get(side) for side in ("from", "to"))
     if rule.trigger == Trigger.FIELD_CHANGED:
@@ -57,6 +61,37 @@ def trigger_matches(rule, event_data):
         wanted = config.get("to")
         return wanted in (None, "") or str(wanted).lower() == str(event_data.get("new")).lower()
     return True
+
+
+def delivery_matches(config, event):
+    wanted = config.get("status") or "failed"
+    if wanted == "failed":
+        status_ok = event["status"] in delivery_statuses.FAILED
+    elif wanted == "delivered":
+        status_ok = event["status"] in delivery_statuses.DELIVERED
+    else:
+        status_ok = event["status"] == wanted
+    return status_ok and all(not config.get(name) or str(config[name]) == str(event.get(name) or "")
+                             for name in ("channel", "mapping_template", "rule"))
+
+
+def on_delivery_status(entry, status, **kwargs):
+    """Signal receiver (integrations.delivery.record.delivery_status_changed): apply the rules that react to a
+    message's new delivery status, in the transaction that recorded it. What they send follows that message."""
+    if not entry.case_id or _applying.get():
+        return
+    from cases.models import Case
+
+    case = Case.objects.filter(pk=entry.case_id).first()
+    if case is None:
+        return
+    event = {"status": status, "channel": entry.channel, "mapping_template": entry.mapping_template_id,
+             "rule": entry.rule_id}
+    rules = [rule for rule in rules_for(case.case_type_id, Trigger.DELIVERY_STATUS) if trigger_matches(rule, event)]
+    if rules:
+        snapshot = snapshot_of(case.pk)
+        for rule in rules:
+            apply_rule(rule, case, snapshot, follows=entry.pk)
 
 
 def rules_for(case_type_id, trigger):
@@ -128,12 +163,15 @@ def entry_for_action(action, snapshot, rule):
     return outbox.entry_for(integration=mapping.integration, message=result.message, **origin)
 
 
-def apply_integration(action, snapshot, rule):
-    """Resolve the action's mapping template for the case and hand the message to the outbox (or record why not)."""
-    return outbox.put_many([entry_for_action(action, snapshot, rule)])[0]
+def apply_integration(action, snapshot, rule, follows=None):
+    """Resolve the action's mapping template for the case and hand the message to the outbox (or record why not).
+    `follows`: the log entry whose delivery status caused it (channel fallback)."""
+    entry = entry_for_action(action, snapshot, rule)
+    entry.follows_id = follows
+    return outbox.put_many([entry])[0]
 
 
-def apply_rule(rule, case, snapshot, *, today=None):
+def apply_rule(rule, case, snapshot, *, today=None, follows=None):
     """Apply one rule to one case now: conditions, the run-once guard, then each action. Never raises."""
     if not all_match(rule.conditions, snapshot, mode=rule.condition_mode, today=today):
         return Outcome(rule, case.pk, "unmatched", "The case does not meet the conditions")
@@ -143,7 +181,7 @@ def apply_rule(rule, case, snapshot, *, today=None):
             if not _claim_run(rule, case):
                 return Outcome(rule, case.pk, "skipped", "Already sent for this case (sends once)")
             actions = list(rule.actions.all())
-            entries = tuple(apply_integration(action, snapshot, rule) for action in actions)
+            entries = tuple(apply_integration(action, snapshot, rule, follows) for action in actions)
         return Outcome(rule, case.pk, "applied", entries=entries)
     except Exception:  # one broken rule must not stop the case change or the other rules
         logger.exception("Rule %s failed on case %s", rule.pk, case.pk, extra={"rule_id": rule.pk, "case_id": case.pk})

@@ -7,6 +7,7 @@ from mappings.models import MappingTemplate
 
 from .conditions import OPERATORS
 from .models import Rule, Trigger
+from .services import DELIVERY_TRIGGER_STATUSES
 
 CONDITION_ROWS = 4
 CONSENT = {"email": "email", "sms": "text message", "letter": "letter"}
@@ -63,6 +64,12 @@ class RuleForm(NamedErrors, forms.ModelForm):
     trigger_date = forms.ChoiceField(label="Date", required=False)
     trigger_days = forms.IntegerField(label="Days after (negative: before)", required=False)
     trigger_status = forms.ChoiceField(label="Status", required=False)
+    delivery_status = forms.ChoiceField(label="Delivery status", required=False)
+    delivery_channel = forms.ChoiceField(label="Of a message sent by (optional)", required=False,
+                                         choices=[("", "Any channel"), ("email", "Email"), ("sms", "Text message"),
+                                                  ("letter", "Letter")])
+    delivery_mapping_template = forms.ChoiceField(label="From the mapping template (optional)", required=False)
+    delivery_rule = forms.ChoiceField(label="Sent by the rule (optional)", required=False)
     actions = forms.ModelMultipleChoiceField(queryset=MappingTemplate.objects.none(), widget=forms.CheckboxSelectMultiple,
                                              label="Apply integration: mapping templates to send", required=False)
 
@@ -82,6 +89,11 @@ class RuleForm(NamedErrors, forms.ModelForm):
         self.fields["trigger_field"].choices = [("", "Choose")] + fields
         self.fields["trigger_date"].choices = [("", "Choose")] + [(d, f"Date {d}") for d in ("created", "updated", "closed", "due")] + [
             (f.key, f.label) for f in case_type.fields.all() if f.kind == "date"]
+        self.fields["delivery_status"].choices = [("", "Choose"), *DELIVERY_TRIGGER_STATUSES.items()]
+        mappings = MappingTemplate.objects.filter(case_type=case_type)
+        self.fields["delivery_mapping_template"].choices = [("", "Any"), *((str(m.pk), m.name) for m in mappings)]
+        others = Rule.objects.filter(case_type=case_type).exclude(pk=self.instance.pk)
+        self.fields["delivery_rule"].choices = [("", "Any"), *((str(r.pk), r.name) for r in others)]
         self.fields["consent_role"].choices = [(r, r) for r in case_type.person_roles or ["Applicant"]]
         self.fields["actions"].queryset = MappingTemplate.objects.filter(case_type=case_type).select_related("integration")
         subjects = subject_options(case_type)
@@ -107,8 +119,9 @@ class RuleForm(NamedErrors, forms.ModelForm):
         config = self.instance.trigger_config or {}
         initial = {"trigger_from": config.get("from"), "trigger_to": config.get("to"), "trigger_field": config.get("field"),
                    "trigger_value": config.get("to") if self.instance.trigger == Trigger.FIELD_CHANGED else None,
-                   "trigger_date": config.get("date"), "trigger_status": config.get("status"),
+                   "trigger_date": config.get("date"),
                    "trigger_days": config.get("offset_days", config.get("days")),
+                   **self._delivery_initial(config),
                    "actions": [a.mapping_template_id for a in self.instance.actions.all()]}
         if consent:
             initial["consent_role"] = consent[0]["subject"]["role"]
@@ -116,6 +129,13 @@ class RuleForm(NamedErrors, forms.ModelForm):
         for name, value in initial.items():
             if value is not None:
                 self.fields[name].initial = value
+
+    def _delivery_initial(self, config):
+        if self.instance.trigger != Trigger.DELIVERY_STATUS:
+            return {"trigger_status": config.get("status")}
+        return {"trigger_status": None, "delivery_status": config.get("status"), "delivery_channel": config.get("channel"),
+                "delivery_mapping_template": str(config.get("mapping_template") or ""),
+                "delivery_rule": str(config.get("rule") or "")}
 
     def condition_rows(self):
         return [(self[f"condition_{n}"], self[f"operator_{n}"], self[f"value_{n}"]) for n in range(1, CONDITION_ROWS + 1)]
@@ -130,6 +150,10 @@ class RuleForm(NamedErrors, forms.ModelForm):
             return {"date": data.get("trigger_date"), "offset_days": data.get("trigger_days") or 0}
         if trigger == Trigger.TIME_IN_STATUS:
             return {"status": data.get("trigger_status"), "days": data.get("trigger_days")}
+        if trigger == Trigger.DELIVERY_STATUS:
+            return {"status": data.get("delivery_status"), "channel": data.get("delivery_channel") or "",
+                    "mapping_template": int(data["delivery_mapping_template"]) if data.get("delivery_mapping_template")
+                    else "", "rule": int(data["delivery_rule"]) if data.get("delivery_rule") else ""}
         return {}
 
     def apply(self):

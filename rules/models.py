@@ -10,6 +10,7 @@ class Trigger(models.TextChoices):
     FIELD_CHANGED = "field_changed", "Field changed"
     DATE_REACHED = "date_reached", "Date reached"
     TIME_IN_STATUS = "time_in_status", "Time in status"
+    DELIVERY_STATUS = "delivery_status", "A message's delivery status became…"
 
 
 class ConditionMode(models.TextChoices):
@@ -25,7 +26,9 @@ class Rule(models.Model):
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     # status_changed: {"from": name?, "to": name?}; field_changed: {"field": key, "to": value?};
     # date_reached: {"date": "due"|"created"|"updated"|"closed"|<date field key>, "offset_days": int};
-    # time_in_status: {"status": name, "days": int}.
+    # time_in_status: {"status": name, "days": int};
+    # delivery_status: {"status": a Notify status word, or "failed" (any failure) or "delivered" (any delivery),
+    #                   "channel": ""|email|sms|letter, "mapping_template": id|"", "rule": id|""}.
     trigger_config = models.JSONField(default=dict, blank=True)
     condition_mode = models.CharField(max_length=3, choices=ConditionMode.choices, default=ConditionMode.ALL)
     # A list of conditions, see rules.conditions.

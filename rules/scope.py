@@ -6,7 +6,8 @@ leads to:
 - status changed to X: cases now in X (with only "from X": cases no longer in X);
 - field changed (to a value): cases whose field now has that value (or any value);
 - date reached: cases whose date, plus the offset, is today or earlier;
-- time in status: cases now in the status that entered it at least N days ago.
+- time in status: cases now in the status that entered it at least N days ago;
+- a message's delivery status became X: cases with a message (of the channel, mapping template, rule) now at X.
 The rule's conditions and "sends once" apply on top, as they do for events.
 """
 
@@ -36,6 +37,8 @@ def existing_cases(rule, *, today=None):
         return _by_date(cases, config, today)
     if rule.trigger == Trigger.TIME_IN_STATUS:
         return _by_time_in_status(cases, config, today)
+    if rule.trigger == Trigger.DELIVERY_STATUS:
+        return _by_delivery(cases, config)
     return cases, f"every {rule.case_type.name.lower()} case"
 
 
@@ -79,3 +82,16 @@ def _by_time_in_status(cases, config, today):
     matching = in_status.filter(Q(entered_at__date__lte=latest) | Q(entered_at__isnull=True, created_at__date__lte=latest))
     return (Case.objects.filter(pk__in=matching.values("pk")),
             f"cases in the status “{status}” for {days} days or more")
+
+
+def _by_delivery(cases, config):
+    from integrations.delivery import statuses
+    from integrations.log import LogEntry
+
+    wanted = config.get("status") or "failed"
+    pool = {"failed": statuses.FAILED, "delivered": statuses.DELIVERED}.get(wanted, {wanted})
+    entries = LogEntry.objects.filter(delivery_status__in=sorted(pool), case__isnull=False)
+    for name, column in (("channel", "channel"), ("mapping_template", "mapping_template_id"), ("rule", "rule_id")):
+        if config.get(name):
+            entries = entries.filter(**{column: config[name]})
+    return cases.filter(pk__in=entries.values("case_id")), f"cases with a message whose delivery status is now “{wanted}”"

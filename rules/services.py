@@ -47,7 +47,39 @@ def _time_in_status_problems(rule, config, kinds, statuses):
     return problems
 
 
+DELIVERY_TRIGGER_STATUSES = {
+    "failed": "Any failure",
+    "delivered": "Delivered (a letter: posted)",
+    "permanent-failure": "Permanent failure (the email address or phone number does not exist)",
+    "temporary-failure": "Temporary failure (inbox full, phone off)",
+    "technical-failure": "Technical failure at Notify",
+    "validation-failed": "A letter failed Notify's checks",
+    "virus-scan-failed": "A letter's PDF failed the virus scan",
+    "returned-letter": "A letter came back undelivered",
+}
+
+
+def _delivery_status_problems(rule, config, kinds, statuses):
+    from mappings.models import MappingTemplate
+
+    from .models import Rule
+
+    problems = {}
+    if config.get("status") not in DELIVERY_TRIGGER_STATUSES:
+        problems["delivery_status"] = ["Choose the delivery status that fires the rule"]
+    if config.get("channel") not in (None, "", "email", "sms", "letter"):
+        problems["delivery_channel"] = ["Choose email, text message or letter"]
+    mapping = config.get("mapping_template")
+    if mapping and not MappingTemplate.objects.filter(pk=mapping, case_type_id=rule.case_type_id).exists():
+        problems["delivery_mapping_template"] = ["Choose one of the case type's mapping templates"]
+    other = config.get("rule")
+    if other and not Rule.objects.filter(pk=other, case_type_id=rule.case_type_id).exists():
+        problems["delivery_rule"] = ["Choose one of the case type's rules"]
+    return problems
+
+
 TRIGGER_CHECKS = {
+    Trigger.DELIVERY_STATUS: _delivery_status_problems,
     Trigger.STATUS_CHANGED: _status_changed_problems,
     Trigger.FIELD_CHANGED: _field_changed_problems,
     Trigger.DATE_REACHED: _date_reached_problems,

@@ -147,10 +147,10 @@ def test_a_broken_rule_does_not_stop_the_case_or_other_rules(case_type, mapping,
 
     real = engine.apply_integration
 
-    def explode(action, snapshot, rule):
+    def explode(action, snapshot, rule, follows=None):
         if rule.name == "Broken":
             raise RuntimeError("boom")
-        return real(action, snapshot, rule)
+        return real(action, snapshot, rule, follows)
 
     monkeypatch.setattr(engine, "apply_integration", explode)
     case = applicant_case(case_type)
