@@ -80,9 +80,10 @@ def _person(rng, number):
         title=rng.choice(["Ms", "Mr", "Mx", "Dr", ""]),
         first_name=first,
         last_name=last,
-        # Notify's simulated recipients: these are always delivered by a test key, never to a real inbox.
-        email="simulate-delivered@notifications.service.gov.uk",
-        phone="07700 900000",
+        # A test key never reaches a real inbox or phone. Every fifth person has Notify's "permanently failing"
+        # address and number, so the demo shows a bounced email and its fallback letter.
+        email="perm-fail@simulator.notify" if number % 5 == 1 else f"{first}.{last}@example.com".lower(),
+        phone="07700 900002" if number % 5 == 1 else f"07700 900{100 + number:03d}",
         date_of_birth=datetime.date(1960 + number % 40, 1 + number % 12, 1 + number % 28),
         consent_email=number % 4 != 0,
         consent_sms=number % 3 == 0,

@@ -51,7 +51,9 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = ["id", "title", "first_name", "last_name", "full_name", "email", "phone", "date_of_birth",
-                  "consent_email", "consent_sms", "consent_letter"]
+                  "consent_email", "consent_sms", "consent_letter", "email_failed_at", "email_failed_reason",
+                  "phone_failed_at", "phone_failed_reason"]
+        read_only_fields = ["email_failed_at", "email_failed_reason", "phone_failed_at", "phone_failed_reason"]
 
     def save(self, **kwargs):
         person = self.instance or Person()

@@ -2,11 +2,16 @@
 mapping templates and rules. Idempotent; uses var/demo-sandbox.json from scripts/demo_sandbox.py."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from cases.models import CaseType
+from integrations.delivery.tokens import make_callback_tokens
 from integrations.models import Integration, KeyType, NotifyTemplate
 from integrations.notify.client import placeholders_of
 from mappings.models import MappingTemplate, PlaceholderMapping
@@ -40,6 +45,9 @@ def consent(channel, value=True):
             "operator": "is_true" if value else "is_false"}
 
 
+# The address the demo's web process listens on (Procfile.dev), where the sandbox calls back.
+DEMO_WEB = "http://127.0.0.1:8000"
+
 RULES = [
     ("Decision issued: email the applicant", "email", Trigger.STATUS_CHANGED, {"to": "Decision issued"},
      [consent("email")]),
@@ -47,6 +55,11 @@ RULES = [
      {"to": "Decision issued"}, [consent("email", False), consent("letter")]),
     ("Site visit needed: text the applicant", "sms", Trigger.FIELD_CHANGED,
      {"field": "site_visit_needed", "to": "true"}, [consent("sms")]),
+    # Channel fallback: the decision email bounced, so the decision goes by post (the trigger names the email's
+    # mapping template by id, filled in when loaded).
+    ("Decision email not delivered: send the decision letter", "letter", Trigger.DELIVERY_STATUS,
+     {"status": "permanent-failure", "channel": "email", "mapping_template": "email", "rule": ""},
+     [consent("letter")]),
 ]
 
 
@@ -98,10 +111,29 @@ def load_notifications_demo(sandbox_file=None):
     case_type = CaseType.objects.get(name="Planning application")
     mappings = {kind: _mapping(integration, case_type, kind, template) for kind, template in templates.items()}
     for order, (name, kind, trigger, config, conditions) in enumerate(RULES):
+        if config.get("mapping_template") in mappings:
+            config = {**config, "mapping_template": mappings[config["mapping_template"]].pk}
         rule, created = Rule.objects.get_or_create(
             case_type=case_type, name=name,
             defaults={"trigger": trigger, "trigger_config": config, "conditions": conditions, "order": order,
                       "manual": True})
         if created:
             Action.objects.create(rule=rule, mapping_template=mappings[kind])
-    return f"Notify integration on {data['base_url']} with {len(mappings)} mapping templates and {len(RULES)} rules"
+    registered = _register_callbacks(integration, data)
+    return (f"Notify integration on {data['base_url']} with {len(mappings)} mapping templates and {len(RULES)} rules"
+            f"{'; delivery statuses called back to ' + registered if registered else ''}")
+
+
+def _register_callbacks(integration, data):
+    """New callback tokens for the demo integration, registered with the sandbox through its command line (on its
+    data file, which the running sandbox reads at each callback), so statuses flow with no set-up."""
+    sandbox_data = data.get("data")
+    if not sandbox_data or not Path(sandbox_data).exists():
+        return ""
+    tokens = make_callback_tokens(integration)
+    url = DEMO_WEB + reverse("notify_callbacks:delivery_status", args=[integration.callback_id])
+    subprocess.run([sys.executable, "-m", "notify_sandbox", "register-callback", "--data", sandbox_data,
+                    "--service-name", data.get("service_name") or "Planning demo", "--type", "delivery_status",
+                    "--url", url, "--bearer-token", tokens["delivery_status_token"]],
+                   cwd=settings.BASE_DIR, check=True, capture_output=True)
+    return url

@@ -7,6 +7,7 @@
     python -m notify_sandbox create-key --type test|team|live [--service-name NAME]   (prints the key)
     python -m notify_sandbox revoke-key KEY
     python -m notify_sandbox create-template --type email|sms|letter --name N [--subject S] --body B [--id ID]
+    python -m notify_sandbox register-callback --type delivery_status|inbound_sms --url URL --bearer-token T
 """
 
 import argparse
@@ -15,6 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
+from .callbacks import check_registration
 from .control import parse_rate
 from .server import Faults, Settings, make_server
 from .store import DEFAULT_SERVICE, Store
@@ -77,6 +79,12 @@ def build_parser():
     template.add_argument("--subject", default=None)
     template.add_argument("--body", required=True)
     template.add_argument("--id", default=None)
+    callback = commands.add_parser("register-callback", help="register (or replace) one of the service's callbacks")
+    _common(callback)
+    callback.add_argument("--type", choices=["delivery_status", "inbound_sms"], default="delivery_status")
+    callback.add_argument("--url", required=True)
+    callback.add_argument("--bearer-token", required=True)
+    callback.add_argument("--strict-callbacks", action="store_true")
     return parser
 
 
@@ -117,6 +125,13 @@ def main(argv=None):
         if not store.revoke_key(args.key[-36:]):
             print("No such key", file=sys.stderr)
             return 1
+    elif args.command == "register-callback":
+        body = {"url": args.url, "bearer_token": args.bearer_token}
+        problems = check_registration(body, strict=args.strict_callbacks)
+        if problems:
+            print("; ".join(p["message"] for p in problems), file=sys.stderr)
+            return 1
+        store.set_callback(store.ensure_service(args.service_name)["id"], args.type, body)
     elif args.command == "create-template":
         service = store.ensure_service(args.service_name)
         print(store.save_template(service["id"], template_type=args.type, name=args.name, body=args.body,

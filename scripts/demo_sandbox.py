@@ -32,7 +32,7 @@ def cli(*args):
 
 
 def main():
-    if OUT.exists() and DATA.exists():
+    if OUT.exists() and DATA.exists() and "data" in json.loads(OUT.read_text()):
         print(f"Sandbox demo ready ({OUT.relative_to(ROOT)})")
         return
     DATA.parent.mkdir(parents=True, exist_ok=True)
@@ -44,7 +44,8 @@ def main():
         if subject:
             args += ["--subject", subject]
         templates[kind] = {"id": cli(*args), "name": name, "subject": subject or "", "body": body}
-    OUT.write_text(json.dumps({"base_url": "http://127.0.0.1:6011", "api_key": key, "templates": templates}, indent=2))
+    OUT.write_text(json.dumps({"base_url": "http://127.0.0.1:6011", "api_key": key, "templates": templates,
+                               "data": str(DATA), "service_name": SERVICE}, indent=2))
     print(f"Sandbox demo prepared ({OUT.relative_to(ROOT)})")
 
 

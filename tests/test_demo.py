@@ -35,12 +35,12 @@ def counts():
 def test_the_demo_loads_once_and_again_without_duplicates(sandbox_file):
     assert load_demo() == 24
     load_notifications_demo(sandbox_file)
-    assert counts() == (24, 3, 1, 3, 3)
+    assert counts() == (24, 3, 1, 3, 4)
     assert {u.username: u.check_password(f"demo-{u.username}") for u in User.objects.all()} == {
         "admin": True, "caseworker": True, "auditor": True}
     assert load_demo() == 0
     load_notifications_demo(sandbox_file)
-    assert counts() == (24, 3, 1, 3, 3)
+    assert counts() == (24, 3, 1, 3, 4)
     assert all(case.person_links.filter(role="Applicant").exists() for case in Case.objects.all())
     assert all(case.address_links.filter(role="Property").exists() for case in Case.objects.all())
     integration = Integration.objects.get()
@@ -52,3 +52,22 @@ def test_without_a_sandbox_the_notification_demo_is_skipped(tmp_path):
     load_demo()
     assert "skipped" in load_notifications_demo(tmp_path / "missing.json")
     assert Integration.objects.count() == 0
+
+
+def test_the_demo_registers_its_callback_with_the_sandbox(sandbox_file, tmp_path):
+    """So statuses flow in `make run` with no set-up: the sandbox's data file gets the demo's callback address and a
+    token that the product accepts."""
+    from integrations.delivery.tokens import token_matches
+    from notify_sandbox.store import Store
+
+    data = tmp_path / "sandbox.sqlite3"
+    store = Store(data)
+    store.ensure_service("Planning demo")
+    sandbox_file.write_text(json.dumps({**json.loads(sandbox_file.read_text()), "data": str(data),
+                                        "service_name": "Planning demo"}))
+    load_demo()
+    load_notifications_demo(sandbox_file)
+    integration = Integration.objects.get()
+    callback = store.service_by_name("Planning demo")["callback"]["delivery_status"]
+    assert callback["url"] == f"http://127.0.0.1:8000/notify/callbacks/{integration.callback_id}/delivery-status/"
+    assert token_matches(integration, "delivery_status", f"Bearer {callback['bearer_token']}")

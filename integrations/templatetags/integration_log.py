@@ -6,6 +6,8 @@
 `{% log_row entry %}`: one row of the log list.
 """
 
+import datetime
+
 from django import template
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +31,13 @@ def case_log(context, case):
 
 @register.filter
 def unfinished(entries):
-    """Whether any of the entries is still on its way (queued, retrying or sending): its page then polls."""
-    return any(entry.status in ("queued", "retrying", "sending") for entry in entries)
+    """Whether any of the entries is still on its way (queued, retrying or sending) or sent in the last few minutes
+    without a delivery status yet: its page then polls, so a callback's status shows without a reload."""
+    recent = timezone.now() - datetime.timedelta(minutes=5)
+    return any(entry.status in ("queued", "retrying", "sending")
+               or (entry.status == "sent" and not entry.delivery_status and not entry.delivery_note
+                   and entry.sent_at and entry.sent_at > recent)
+               for entry in entries)
 
 
 TAG_COLOURS = {"sent": "govuk-tag--green", "failed": "govuk-tag--red", "retrying": "govuk-tag--yellow",
