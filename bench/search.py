@@ -26,8 +26,9 @@ def fill(cases):
             " FROM generate_series(1, %s) AS n", [case_type.pk, status.pk, cases])
         cursor.execute(
             "INSERT INTO cases_person (title, first_name, last_name, email, phone, consent_email, consent_sms,"
-            " consent_letter, created_at, updated_at) SELECT '', 'Alex', CASE WHEN n %% 1000 = 0 THEN 'Ahmed' || n"
-            " ELSE 'Taylor' || n END, 'p' || n || '@example.com', '', true, false, false, now(), now()"
+            " consent_letter, email_failed_reason, phone_failed_reason, created_at, updated_at) SELECT '', 'Alex',"
+            " CASE WHEN n %% 1000 = 0 THEN 'Ahmed' || n ELSE 'Taylor' || n END, 'p' || n || '@example.com', '', true,"
+            " false, false, '', '', now(), now()"
             " FROM generate_series(1, %s) AS n", [cases])
         cursor.execute(
             "INSERT INTO cases_address (line_1, line_2, line_3, line_4, town, county, postcode, country)"

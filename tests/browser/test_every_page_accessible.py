@@ -19,7 +19,9 @@ from .conftest import sign_in, visit
 
 # Pages that only take a POST (their GET redirects or is refused): opened through the page that posts to them.
 POST_ONLY = {"accounts:logout", "integrations:test", "log:export", "log:resend", "log:rebuild", "log:status",
-             "rules:job_cancel", "rules:run_on_case"}
+             "rules:job_cancel", "rules:run_on_case",
+             # Notify's callback endpoint: JSON for Notify, not a page (tests/delivery).
+             "notify_callbacks:delivery_status"}
 
 
 @pytest.fixture
@@ -66,6 +68,7 @@ def world(transactional_db, sandbox, notify_key):
             "integrations:list": {}, "integrations:create": {}, "integrations:general": {"pk": integration.pk},
             "integrations:references": {"pk": integration.pk}, "integrations:templates": {"pk": integration.pk},
             "integrations:mappings": {"pk": integration.pk}, "integrations:log": {"pk": integration.pk},
+            "integrations:callbacks": {"pk": integration.pk},
             "mappings:create": {"integration_pk": integration.pk},
             "mappings:edit": {"integration_pk": integration.pk, "pk": mapping.pk},
             "mappings:delete": {"integration_pk": integration.pk, "pk": mapping.pk},

@@ -39,7 +39,7 @@ def test_an_auditor_filters_opens_an_entry_and_exports(page, users, log):
     expect(rows.first).to_contain_text("Failed after 10 retries")
     rows.first.get_by_role("link").click()
     check_accessibility(page)
-    expect(page.locator("main table tbody tr")).to_have_count(11)
+    expect(page.get_by_role("table", name="Every call to Notify for this message").locator("tbody tr")).to_have_count(11)
     expect(page.get_by_role("button", name="Resend")).to_have_count(0)
     page.go_back()
     with page.expect_download() as download:
