@@ -17,6 +17,7 @@ ROLE_PERMISSIONS = {
         "integrations.*",
         "mappings.*",
         "rules.*",
+        "inbox.*",
     ],
     CASEWORKERS: [
         "cases.view_casetype",
@@ -32,11 +33,14 @@ ROLE_PERMISSIONS = {
         "rules.view_rule",
         "rules.run_rules",
         "integrations.view_case_log",
+        "inbox.view_receivedtext",
+        "inbox.handle_receivedtext",
     ],
     AUDITORS: [
         "integrations.view_logentry",
         "integrations.view_attempt",
         "integrations.export_logentry",
+        "inbox.view_receivedtext",
     ],
 }
 

@@ -145,7 +145,8 @@ class Person(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        # Phone numbers are stored in E.164 form (Person.clean), so a reply's sender is found by equality.
+        indexes = [models.Index(fields=["last_name", "first_name"]), models.Index(fields=["phone"], name="person_phone")]
 
     def __str__(self):
         return self.full_name

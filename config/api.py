@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import AddressViewSet, CaseTypeViewSet, CaseViewSet, PersonViewSet
+from inbox.api import ReceivedTextViewSet
 from integrations.api import IntegrationViewSet
 from integrations.log_api import LogEntryViewSet
 from mappings.api import MappingTemplateViewSet
@@ -23,6 +24,7 @@ router.register("log", LogEntryViewSet, basename="log")
 router.register("mapping-templates", MappingTemplateViewSet, basename="mappingtemplate")
 router.register("rules", RuleViewSet, basename="rule")
 router.register("rule-jobs", BulkJobViewSet, basename="rulejob")
+router.register("received-texts", ReceivedTextViewSet, basename="receivedtext")
 
 urlpatterns = [
     # Running rules belongs to the rules app; cases/ knows nothing of rules.

@@ -26,20 +26,30 @@ class _Echo:
         return value
 
 
-def _rows(entries):
+def csv_response(columns, rows, filename):
+    """A streamed CSV download: the header, then each row (an iterable of cells), every cell through csv_safe."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
+
+    def lines():
+        yield writer.writerow(columns)
+        for row in rows:
+            yield writer.writerow([csv_safe(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _rows(entries):
     for e in entries.iterator(chunk_size=2000):
-        yield writer.writerow([csv_safe(cell) for cell in (
+        yield (
             e.created_at.isoformat(), e.pk, e.status, e.failure_kind, e.channel, e.integration.name, e.case_reference,
             e.rule_name, e.mapping_template_name, e.recipient, e.template_id, e.template_version or "", e.reference,
             e.notify_id or "", e.attempt_count, e.retry_count, e.sent_at.isoformat() if e.sent_at else "",
             e.delivery_status or e.delivery_note, e.delivery_status_at.isoformat() if e.delivery_status_at else "",
             e.reason,
-        )])
+        )
 
 
 def log_csv_response(entries, filename="integration-log.csv"):
-    response = StreamingHttpResponse(_rows(entries), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(COLUMNS, _rows(entries), filename)

@@ -58,6 +58,8 @@ class Integration(models.Model):
     received_text_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     callback_tokens_made_at = models.DateTimeField(null=True, blank=True, editable=False)
     delivery_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The newest received text that the last read of Notify's list stored: the next read stops there.
+    received_texts_read_to = models.CharField(max_length=36, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -35,3 +35,11 @@ def poll_delivery_statuses():
     from .delivery.polling import poll_all
 
     poll_all()
+
+
+@shared_task(name="integrations.poll_received_texts", ignore_result=True, expires=600)
+def poll_received_texts():
+    """Read replies from Notify's list that no callback brought (integrations.delivery.received)."""
+    from .delivery.received import poll_all_received_texts
+
+    poll_all_received_texts()

@@ -53,6 +53,8 @@ def trigger_matches(rule, event_data):
     config = rule.trigger_config or {}
     if rule.trigger == Trigger.DELIVERY_STATUS:
         return delivery_matches(config, event_data)
+    if rule.trigger == Trigger.TEXT_RECEIVED:
+        return text_matches(config, event_data.get("content", ""))
     if rule.trigger == Trigger.STATUS_CHANGED:
         return all(not config.get(side) or config[side] == event_data.get(side) for side in ("from", "to"))
     if rule.trigger == Trigger.FIELD_CHANGED:
@@ -73,6 +75,35 @@ def delivery_matches(config, event):
         status_ok = event["status"] == wanted
     return status_ok and all(not config.get(name) or str(config[name]) == str(event.get(name) or "")
                              for name in ("channel", "mapping_template", "rule"))
+
+
+TEXT_TESTS = {"starts_with": str.startswith, "contains": str.__contains__, "equals": str.__eq__}
+
+
+def text_matches(config, content):
+    """Whether a reply fits the trigger's test on its words: starts with, contains or equals a word, compared
+    case-insensitively with the ends trimmed (any reply when no test is set)."""
+    test, word = config.get("test") or "", str(config.get("word") or "").strip().casefold()
+    if not test or not word:
+        return True
+    return TEXT_TESTS[test](str(content).strip().casefold(), word)
+
+
+def on_text_received(text, **kwargs):
+    """Signal receiver (inbox.services.text_received_on_case): apply the rules that react to a reply on a case."""
+    if not text.case_id or _applying.get():
+        return
+    from cases.models import Case
+
+    case = Case.objects.filter(pk=text.case_id).first()
+    if case is None:
+        return
+    rules = [rule for rule in rules_for(case.case_type_id, Trigger.TEXT_RECEIVED)
+             if trigger_matches(rule, {"content": text.content})]
+    if rules:
+        snapshot = snapshot_of(case.pk)
+        for rule in rules:
+            apply_rule(rule, case, snapshot)
 
 
 def on_delivery_status(entry, status, **kwargs):

@@ -70,6 +70,11 @@ class RuleForm(NamedErrors, forms.ModelForm):
                                                   ("letter", "Letter")])
     delivery_mapping_template = forms.ChoiceField(label="From the mapping template (optional)", required=False)
     delivery_rule = forms.ChoiceField(label="Sent by the rule (optional)", required=False)
+    text_test = forms.ChoiceField(label="The reply", required=False,
+                                  choices=[("", "Any reply"), ("starts_with", "starts with"), ("contains", "contains"),
+                                           ("equals", "is exactly")])
+    text_word = forms.CharField(label="Word", required=False, max_length=100,
+                                help_text="Compared without regard to capitals or spaces at either end, like STOP")
     actions = forms.ModelMultipleChoiceField(queryset=MappingTemplate.objects.none(), widget=forms.CheckboxSelectMultiple,
                                              label="Apply integration: mapping templates to send", required=False)
 
@@ -131,6 +136,8 @@ class RuleForm(NamedErrors, forms.ModelForm):
                 self.fields[name].initial = value
 
     def _delivery_initial(self, config):
+        if self.instance.trigger == Trigger.TEXT_RECEIVED:
+            return {"trigger_status": None, "text_test": config.get("test"), "text_word": config.get("word")}
         if self.instance.trigger != Trigger.DELIVERY_STATUS:
             return {"trigger_status": config.get("status")}
         return {"trigger_status": None, "delivery_status": config.get("status"), "delivery_channel": config.get("channel"),
@@ -150,6 +157,8 @@ class RuleForm(NamedErrors, forms.ModelForm):
             return {"date": data.get("trigger_date"), "offset_days": data.get("trigger_days") or 0}
         if trigger == Trigger.TIME_IN_STATUS:
             return {"status": data.get("trigger_status"), "days": data.get("trigger_days")}
+        if trigger == Trigger.TEXT_RECEIVED:
+            return {"test": data.get("text_test") or "", "word": (data.get("text_word") or "").strip()}
         if trigger == Trigger.DELIVERY_STATUS:
             return {"status": data.get("delivery_status"), "channel": data.get("delivery_channel") or "",
                     "mapping_template": int(data["delivery_mapping_template"]) if data.get("delivery_mapping_template")

@@ -11,6 +11,7 @@ class Trigger(models.TextChoices):
     DATE_REACHED = "date_reached", "Date reached"
     TIME_IN_STATUS = "time_in_status", "Time in status"
     DELIVERY_STATUS = "delivery_status", "A message's delivery status became…"
+    TEXT_RECEIVED = "text_received", "A text message was received on the case"
 
 
 class ConditionMode(models.TextChoices):
@@ -28,7 +29,8 @@ class Rule(models.Model):
     # date_reached: {"date": "due"|"created"|"updated"|"closed"|<date field key>, "offset_days": int};
     # time_in_status: {"status": name, "days": int};
     # delivery_status: {"status": a Notify status word, or "failed" (any failure) or "delivered" (any delivery),
-    #                   "channel": ""|email|sms|letter, "mapping_template": id|"", "rule": id|""}.
+    #                   "channel": ""|email|sms|letter, "mapping_template": id|"", "rule": id|""};
+    # text_received: {"test": ""|"starts_with"|"contains"|"equals", "word": text} (case-insensitive, trimmed).
     trigger_config = models.JSONField(default=dict, blank=True)
     condition_mode = models.CharField(max_length=3, choices=ConditionMode.choices, default=ConditionMode.ALL)
     # A list of conditions, see rules.conditions.

@@ -39,6 +39,8 @@ def existing_cases(rule, *, today=None):
         return _by_time_in_status(cases, config, today)
     if rule.trigger == Trigger.DELIVERY_STATUS:
         return _by_delivery(cases, config)
+    if rule.trigger == Trigger.TEXT_RECEIVED:
+        return cases.filter(received_texts__isnull=False).distinct(), "cases that received a text message"
     return cases, f"every {rule.case_type.name.lower()} case"
 
 

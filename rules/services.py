@@ -78,7 +78,17 @@ def _delivery_status_problems(rule, config, kinds, statuses):
     return problems
 
 
+def _text_received_problems(rule, config, kinds, statuses):
+    problems = {}
+    if config.get("test") not in (None, "", "starts_with", "contains", "equals"):
+        problems["text_test"] = ["Choose starts with, contains or equals"]
+    elif config.get("test") and not str(config.get("word") or "").strip():
+        problems["text_word"] = ["Enter the word the reply is tested for, like STOP"]
+    return problems
+
+
 TRIGGER_CHECKS = {
+    Trigger.TEXT_RECEIVED: _text_received_problems,
     Trigger.DELIVERY_STATUS: _delivery_status_problems,
     Trigger.STATUS_CHANGED: _status_changed_problems,
     Trigger.FIELD_CHANGED: _field_changed_problems,

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "integrations",
     "mappings",
     "rules",
+    "inbox",
     "demo",
 ]
 
@@ -227,6 +228,9 @@ CELERY_BEAT_SCHEDULE = {
     # Delivery statuses no callback brought (letters, lost callbacks), read from Notify's list.
     "poll-delivery-statuses": {"task": "integrations.poll_delivery_statuses",
                                "schedule": env.float("DELIVERY_POLL_SECONDS", default=300.0)},
+    # Replies from citizens that no callback brought, read from Notify's list.
+    "poll-received-texts": {"task": "integrations.poll_received_texts",
+                            "schedule": env.float("RECEIVED_TEXT_POLL_SECONDS", default=300.0)},
     # Bulk applies whose worker stopped resume from the last case done (rules.bulk).
     "resume-bulk-jobs": {"task": "rules.resume_bulk_jobs", "schedule": env.float("BULK_RESUME_CHECK_SECONDS", default=60.0)},
 }

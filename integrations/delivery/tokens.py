@@ -43,7 +43,7 @@ def token_matches(integration, kind, header):
 def callback_urls(integration, request=None):
     """The absolute addresses to paste into Notify's "API integration → Callbacks" page: from PUBLIC_BASE_URL when
     set (the address Notify can reach), else from the request."""
-    paths = {"delivery_status": reverse("notify_callbacks:delivery_status", args=[integration.callback_id])}
+    paths = {kind: reverse(f"notify_callbacks:{kind}", args=[integration.callback_id]) for kind in KINDS}
     base = (getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
     if base:
         return {kind: base + path for kind, path in paths.items()}
@@ -53,6 +53,7 @@ def callback_urls(integration, request=None):
 
 
 def last_callback_at(integration, source="callback"):
+    """When the last delivery-status callback arrived."""
     from .models import DeliveryEvent
 
     return (DeliveryEvent.objects.filter(integration=integration, source=source).order_by("-received_at")

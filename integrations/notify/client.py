@@ -126,6 +126,14 @@ class NotifyGateway:
     def get_notification(self, notify_id):
         return self._call("get_notification_by_id", str(notify_id))
 
+    def received_texts_page(self, older_than=None):
+        """One page (up to 250) of the service's received texts, newest first, older than that id."""
+        found = self._call("get_received_texts", older_than=older_than)
+        page = found.get("received_text_messages")
+        if not isinstance(page, list) or not all(isinstance(t, dict) and t.get("id") for t in page):
+            raise unexpected_answer("its received text list is not Notify's")
+        return page
+
     def notifications_page(self, older_than=None):
         """One page (up to 250) of the notifications this key type sent, newest first, older than that id."""
         found = self._call("get_all_notifications", older_than=older_than)

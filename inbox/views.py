@@ -1,0 +1,62 @@
+"""Received texts: the unmatched list (caseworkers link or dismiss), and the list in the log's area (auditors)."""
+
+from django.contrib import messages
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.decorators import page_permission_required
+
+from .exports import received_csv_response
+from .forms import DismissForm, LinkForm, ReceivedTextFilter
+from .models import Match, ReceivedText
+from .selectors import received_texts, unmatched
+from .services import NotDismissible, received_text_dismiss, received_text_link
+
+
+@page_permission_required("inbox.handle_receivedtext")
+def unmatched_list(request):
+    return render(request, "inbox/unmatched.html", {"texts": unmatched()[:200]})
+
+
+@page_permission_required("inbox.handle_receivedtext")
+def text_handle(request, pk):
+    """A text's page for a caseworker: link it to a case or dismiss it (POST with action=link|dismiss)."""
+    text = get_object_or_404(ReceivedText.objects.select_related("case"), pk=pk)
+    link, dismiss = LinkForm(prefix="link"), DismissForm(prefix="dismiss")
+    if request.method == "POST":
+        if request.POST.get("action") == "link":
+            link = LinkForm(request.POST, prefix="link")
+            if link.is_valid():
+                received_text_link(text=text, case=link.case, actor=request.user)
+                messages.success(request, f"The text is on case {link.case.reference}")
+                return redirect("cases:case_detail", pk=link.case.pk)
+        elif request.POST.get("action") == "dismiss":
+            dismiss = DismissForm(request.POST, prefix="dismiss")
+            if dismiss.is_valid():
+                try:
+                    received_text_dismiss(text=text, reason=dismiss.cleaned_data["reason"], actor=request.user)
+                except NotDismissible as refusal:
+                    dismiss.add_error("reason", str(refusal))
+                else:
+                    messages.success(request, "The text is dismissed")
+                    return redirect("inbox:unmatched")
+    return render(request, "inbox/text.html", {"text": text, "link": link, "dismiss": dismiss,
+                                               "errors_from": [link, dismiss]})
+
+
+@page_permission_required("inbox.view_receivedtext")
+def received_list(request):
+    form = ReceivedTextFilter(request.GET or None)
+    filters = form.filters()
+    texts = received_texts(filters)[:200] if filters is not None else []
+    return render(request, "inbox/received.html", {"form": form, "texts": texts, "query": request.GET.urlencode(),
+                                                   "Match": Match})
+
+
+@page_permission_required("inbox.view_receivedtext")
+def received_export(request):
+    form = ReceivedTextFilter(request.GET or None)
+    filters = form.filters()
+    if filters is None:
+        return HttpResponseBadRequest("Not exported: a filter is not valid", content_type="text/plain")
+    return received_csv_response(received_texts(filters))
