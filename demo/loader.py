@@ -131,9 +131,10 @@ def _register_callbacks(integration, data):
     if not sandbox_data or not Path(sandbox_data).exists():
         return ""
     tokens = make_callback_tokens(integration)
-    url = DEMO_WEB + reverse("notify_callbacks:delivery_status", args=[integration.callback_id])
-    subprocess.run([sys.executable, "-m", "notify_sandbox", "register-callback", "--data", sandbox_data,
-                    "--service-name", data.get("service_name") or "Planning demo", "--type", "delivery_status",
-                    "--url", url, "--bearer-token", tokens["delivery_status_token"]],
-                   cwd=settings.BASE_DIR, check=True, capture_output=True)
-    return url
+    for kind, sandbox_type in (("delivery_status", "delivery_status"), ("received_text", "inbound_sms")):
+        url = DEMO_WEB + reverse(f"notify_callbacks:{kind}", args=[integration.callback_id])
+        subprocess.run([sys.executable, "-m", "notify_sandbox", "register-callback", "--data", sandbox_data,
+                        "--service-name", data.get("service_name") or "Planning demo", "--type", sandbox_type,
+                        "--url", url, "--bearer-token", tokens[f"{kind}_token"]],
+                       cwd=settings.BASE_DIR, check=True, capture_output=True)
+    return DEMO_WEB + "/notify/callbacks/"

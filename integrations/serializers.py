@@ -12,17 +12,23 @@ class IntegrationSerializer(serializers.ModelSerializer):
     key_hint = serializers.CharField(read_only=True, help_text="The key's name and last 4 characters.")
     delivery_status_callback_url = serializers.SerializerMethodField(
         help_text="The address to paste into Notify's delivery receipts callback.")
+    received_text_callback_url = serializers.SerializerMethodField(
+        help_text="The address to paste into Notify's received text messages callback.")
 
     class Meta:
         model = Integration
         fields = ["id", "name", "enabled", "base_url", "api_key", "key_hint", "service_id", "reply_to_id",
                   "sms_sender_id", "rate_limit", "verified_at", "verified_service", "delivery_status_callback_url",
+                  "received_text_callback_url",
                   "callback_tokens_made_at", "created_at", "updated_at"]
         read_only_fields = ["service_id", "verified_at", "verified_service", "callback_tokens_made_at", "created_at",
                             "updated_at"]
 
     def get_delivery_status_callback_url(self, integration) -> str:
         return callback_urls(integration, self.context.get("request"))["delivery_status"]
+
+    def get_received_text_callback_url(self, integration) -> str:
+        return callback_urls(integration, self.context.get("request"))["received_text"]
 
     def validate_base_url(self, value):
         try:

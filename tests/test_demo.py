@@ -71,3 +71,6 @@ def test_the_demo_registers_its_callback_with_the_sandbox(sandbox_file, tmp_path
     callback = store.service_by_name("Planning demo")["callback"]["delivery_status"]
     assert callback["url"] == f"http://127.0.0.1:8000/notify/callbacks/{integration.callback_id}/delivery-status/"
     assert token_matches(integration, "delivery_status", f"Bearer {callback['bearer_token']}")
+    inbound = store.service_by_name("Planning demo")["callback"]["inbound_sms"]
+    assert inbound["url"] == f"http://127.0.0.1:8000/notify/callbacks/{integration.callback_id}/received-text/"
+    assert token_matches(integration, "received_text", f"Bearer {inbound['bearer_token']}")

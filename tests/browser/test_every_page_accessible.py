@@ -1,8 +1,11 @@
 """Every page type, opened by the role that uses it, passes axe-core (no serious or critical violation, and all
 content inside landmarks) with no Content-Security-Policy violation. A page type missing here fails the test."""
 
+import uuid
+
 import pytest
 from django.urls import get_resolver
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case
@@ -21,7 +24,7 @@ from .conftest import sign_in, visit
 POST_ONLY = {"accounts:logout", "integrations:test", "log:export", "log:resend", "log:rebuild", "log:status",
              "rules:job_cancel", "rules:run_on_case",
              # Notify's callback endpoint: JSON for Notify, not a page (tests/delivery).
-             "notify_callbacks:delivery_status"}
+             "notify_callbacks:delivery_status", "notify_callbacks:received_text", "inbox:export"}
 
 
 @pytest.fixture
@@ -47,6 +50,14 @@ def world(transactional_db, sandbox, notify_key):
                                     reason="Applicant has no email address", reference="a11y-entry")
     job = bulk.BulkJob.objects.create(rule=rule, total=28)
     case = cases[0]
+    # A reply on the case (its conversation shows) and one from a stranger (the unmatched list shows).
+    from inbox.models import ReceivedText
+
+    for number, on_case in (("447700900123", case), ("447700900555", None)):
+        ReceivedText.objects.create(integration=integration, notify_id=uuid.uuid4(), user_number=number,
+                                    phone="+" + number, content="YES I can attend", received_at=timezone.now(),
+                                    source="callback", case=on_case, match="matched" if on_case else "unmatched")
+    stranger = ReceivedText.objects.get(case__isnull=True)
     field, status = case_type.fields.first(), case_type.statuses.exclude(cases__isnull=False).first()
     return {
         "caseworker": {
@@ -56,6 +67,7 @@ def world(transactional_db, sandbox, notify_key):
             "cases:case_add_address": {"pk": case.pk},
             "cases:case_remove_address": {"pk": case.pk, "link_pk": case.address_links.first().pk},
             "cases:person_edit": {"pk": person.pk}, "cases:address_edit": {"pk": address.pk},
+            "inbox:unmatched": {}, "inbox:text": {"pk": stranger.pk},
         },
         "admin": {
             "cases:casetype_list": {}, "cases:casetype_create": {}, "cases:casetype_detail": {"pk": case_type.pk},
@@ -76,7 +88,7 @@ def world(transactional_db, sandbox, notify_key):
             "rules:list": {}, "rules:create": {}, "rules:edit": {"pk": rule.pk}, "rules:dry_run": {"pk": rule.pk},
             "rules:apply": {"pk": rule.pk}, "rules:job": {"pk": job.pk},
         },
-        "auditor": {"log:list": {}, "log:detail": {"pk": entry.pk}},
+        "auditor": {"log:list": {}, "log:detail": {"pk": entry.pk}, "inbox:received": {}},
         "anonymous": {"accounts:login": {}},
     }
 
