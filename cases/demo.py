@@ -31,6 +31,7 @@ FIELDS = [
     ("decision_date", "Decision date", FieldKind.DATE, {}),
     ("agent_email", "Agent email", FieldKind.EMAIL, {}),
     ("site_phone", "Site contact phone", FieldKind.PHONE, {}),
+    ("visit_confirmed", "Visit confirmed", FieldKind.BOOLEAN, {}),
 ]
 STATUSES = ["Received", "Validated", "Under consultation", "Decision issued", "Closed"]
 FIRST_NAMES = ["Amira", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hamza", "Isla", "Jack", "Kiran",

@@ -18,9 +18,9 @@ case_event_recorded = Signal()
 case_event_committed = Signal()
 
 
-def record_event(*, case, kind, data=None, actor=None):
+def record_event(*, case, kind, data=None, actor=None, rule_name=""):
     """Save a CaseEvent for the case and announce it (now, and again after commit)."""
-    event = CaseEvent.objects.create(case=case, kind=kind, data=data or {}, actor=actor)
+    event = CaseEvent.objects.create(case=case, kind=kind, data=data or {}, actor=actor, rule_name=rule_name)
     case_event_recorded.send(sender=CaseEvent, event=event)
     transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
     return event

@@ -253,6 +253,8 @@ class CaseEvent(models.Model):
     # status_changed: {"from": name, "to": name}; field_changed: {"key", "old", "new"}.
     data = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
+    # Set when a rule's "Update the case" action made the change: the rule is its author.
+    rule_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -65,10 +65,11 @@ def case_history(case, *, limit=20):
     lines = []
     for event in events:
         joins = (lines and event.kind in (EventKind.STATUS_CHANGED, EventKind.FIELD_CHANGED)
-                 and lines[-1]["actor"] == event.actor and lines[-1]["kind"] == EventKind.UPDATED
+                 and lines[-1]["actor"] == event.actor and lines[-1]["rule"] == event.rule_name
+                 and lines[-1]["kind"] == EventKind.UPDATED
                  and (event.created_at - lines[-1]["at"]).total_seconds() < 5)
         if not joins:
-            lines.append({"at": event.created_at, "actor": event.actor, "kind": event.kind,
+            lines.append({"at": event.created_at, "actor": event.actor, "rule": event.rule_name, "kind": event.kind,
                           "title": event.get_kind_display(), "changes": _changes_of_update(event)})
         if event.kind == EventKind.STATUS_CHANGED:
             lines[-1]["changes"].append(f"Status: {event.data.get('from')} → {event.data.get('to')}")

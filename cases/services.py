@@ -70,11 +70,11 @@ def _merge_field_values(case, new_values):
 
 
 @transaction.atomic
-def case_update(*, case, actor=None, status=None, field_values=None, **changes):
+def case_update(*, case, actor=None, status=None, field_values=None, by_rule="", **changes):
     """Change a case's status, summary, due date and/or field values (a partial update of values).
 
-    Records 'updated' once, plus 'status_changed' and one 'field_changed' per field that changed.
-    Returns the case; a call that changes nothing records nothing.
+    Records 'updated' once, plus 'status_changed' and one 'field_changed' per field that changed (`by_rule`: the
+    rule that made the change, as their author). Returns the case; a call that changes nothing records nothing.
     """
     unknown = set(changes) - {"summary", "due_date"}
     if unknown:
@@ -101,14 +101,15 @@ def case_update(*, case, actor=None, status=None, field_values=None, **changes):
     if status_changed and case.status.is_closed != old_status.is_closed:
         case.closed_at = timezone.now() if case.status.is_closed else None
     case.save()
-    _record_update_events(case, actor, old_status if status_changed else None, old_values, changed_fields, other)
+    _record_update_events(case, actor, old_status if status_changed else None, old_values, changed_fields, other,
+                          by_rule)
     return case
 
 
-def _record_update_events(case, actor, old_status, old_values, changed_fields, other):
+def _record_update_events(case, actor, old_status, old_values, changed_fields, other, by_rule=""):
     """One 'updated' event for the save (with the summary and due date changes it made), then the events that
     rules fire on. The case's history shows them as one line (cases.selectors.case_history)."""
-    record_event(case=case, kind=EventKind.UPDATED, actor=actor, data={
+    record_event(case=case, kind=EventKind.UPDATED, actor=actor, rule_name=by_rule, data={
         "changed": {name: [_plain(old), _plain(new)] for name, (old, new) in other.items()}} if other else None)
     if old_status is not None:
         record_event(
@@ -116,6 +117,7 @@ def _record_update_events(case, actor, old_status, old_values, changed_fields, o
             kind=EventKind.STATUS_CHANGED,
             data={"from": old_status.name, "to": case.status.name},
             actor=actor,
+            rule_name=by_rule,
         )
     for key in changed_fields:
         record_event(
@@ -123,6 +125,7 @@ def _record_update_events(case, actor, old_status, old_values, changed_fields, o
             kind=EventKind.FIELD_CHANGED,
             data={"key": key, "old": old_values.get(key), "new": case.field_values.get(key)},
             actor=actor,
+            rule_name=by_rule,
         )
 
 
@@ -225,3 +228,24 @@ def _same_contact(kind, stored, recipient):
     digits = "".join(ch for ch in stored if ch.isdigit())
     other = "".join(ch for ch in recipient if ch.isdigit())
     return digits[-10:] == other[-10:] and len(other) >= 10
+
+
+CONSENT_WORDS = {"email": "email", "sms": "text message", "letter": "letter"}
+
+
+@transaction.atomic
+def case_set_consent(*, case, role, channel, value, actor=None, by_rule=""):
+    """Give or withdraw the consent, for a channel, of the case's people linked with a role. Records the change
+    on the case (one 'updated' event). Returns the people changed."""
+    field = f"consent_{channel}"
+    changed = []
+    for person in Person.objects.filter(case_links__case=case, case_links__role__iexact=role).distinct():
+        if getattr(person, field) != value:
+            setattr(person, field, value)
+            person.save(update_fields=[field, "updated_at"])
+            changed.append(person)
+    if changed:
+        label = f"{role} agrees to contact by {CONSENT_WORDS[channel]}"
+        record_event(case=case, kind=EventKind.UPDATED, actor=actor, rule_name=by_rule,
+                     data={"changed": {label: [not value, value]}})
+    return changed

@@ -37,6 +37,7 @@ MAPPINGS = {
         "reference": {"source": "case", "detail": "reference"},
         "decision": {"source": "field", "key": "decision"},
     }),
+    "sms stop": ("Texts stopped", APPLICANT, {"reference": {"source": "case", "detail": "reference"}}),
 }
 
 
@@ -61,6 +62,13 @@ RULES = [
      {"status": "permanent-failure", "channel": "email", "mapping_template": "email", "rule": ""},
      [consent("letter")]),
 ]
+# Rules on replies: (name, mapping key or None, trigger config, the "Update the case" action).
+REPLY_RULES = [
+    ("Reply STOP: no more texts, and say so", "sms stop", {"test": "equals", "word": "STOP"},
+     [{"set": "consent", "role": "Applicant", "channel": "sms", "to": False}]),
+    ("Reply YES to the site visit: visit confirmed", None, {"test": "starts_with", "word": "YES"},
+     [{"set": "field", "key": "visit_confirmed", "to": True}]),
+]
 
 
 def _integration(data):
@@ -78,8 +86,9 @@ def _integration(data):
 
 def _templates(integration, data):
     cached = {}
-    for kind, template in data["templates"].items():
-        cached[kind], _ = NotifyTemplate.objects.update_or_create(
+    for key, template in data["templates"].items():
+        kind = template.get("type") or key
+        cached[key], _ = NotifyTemplate.objects.update_or_create(
             integration=integration, notify_id=template["id"],
             defaults={"name": template["name"], "type": kind, "version": 1, "subject": template["subject"],
                       "body": template["body"], "placeholders": placeholders_of({**template, "type": kind})},
@@ -87,11 +96,11 @@ def _templates(integration, data):
     return cached
 
 
-def _mapping(integration, case_type, kind, template):
-    name, recipient, placeholders = MAPPINGS[kind]
+def _mapping(integration, case_type, key, template):
+    name, recipient, placeholders = MAPPINGS[key]
     mapping, created = MappingTemplate.objects.get_or_create(
         integration=integration, name=name,
-        defaults={"channel": kind, "case_type": case_type, "notify_template_id": template.notify_id, "notify_template_name": template.name,
+        defaults={"channel": template.type, "case_type": case_type, "notify_template_id": template.notify_id, "notify_template_name": template.name,
                   "template_version": template.version, "recipient": recipient})
     if created:
         for placeholder, source in placeholders.items():
@@ -109,7 +118,8 @@ def load_notifications_demo(sandbox_file=None):
     integration = _integration(data)
     templates = _templates(integration, data)
     case_type = CaseType.objects.get(name="Planning application")
-    mappings = {kind: _mapping(integration, case_type, kind, template) for kind, template in templates.items()}
+    mappings = {key: _mapping(integration, case_type, key, template) for key, template in templates.items()
+                if key in MAPPINGS}
     for order, (name, kind, trigger, config, conditions) in enumerate(RULES):
         if config.get("mapping_template") in mappings:
             config = {**config, "mapping_template": mappings[config["mapping_template"]].pk}
@@ -119,8 +129,18 @@ def load_notifications_demo(sandbox_file=None):
                       "manual": True})
         if created:
             Action.objects.create(rule=rule, mapping_template=mappings[kind])
+    for order, (name, key, config, update) in enumerate(REPLY_RULES, start=len(RULES)):
+        if key and key not in mappings:
+            continue  # a sandbox prepared by an older script has no such template
+        rule, created = Rule.objects.get_or_create(
+            case_type=case_type, name=name,
+            defaults={"trigger": Trigger.TEXT_RECEIVED, "trigger_config": config, "case_update": update,
+                      "order": order})
+        if created and key:
+            Action.objects.create(rule=rule, mapping_template=mappings[key])
     registered = _register_callbacks(integration, data)
-    return (f"Notify integration on {data['base_url']} with {len(mappings)} mapping templates and {len(RULES)} rules"
+    return (f"Notify integration on {data['base_url']} with {len(mappings)} mapping templates and "
+            f"{Rule.objects.filter(case_type=case_type).count()} rules"
             f"{'; delivery statuses called back to ' + registered if registered else ''}")
 
 

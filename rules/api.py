@@ -21,13 +21,17 @@ class RuleSerializer(serializers.ModelSerializer):
     conditions = serializers.ListField(child=serializers.DictField(), required=False,
                                        help_text='e.g. [{"subject": {"source": "field", "key": "fee"}, "operator": '
                                                  '"greater_than", "value": "100"}]')
-    actions = serializers.PrimaryKeyRelatedField(many=True, queryset=MappingTemplate.objects.all(),
+    actions = serializers.PrimaryKeyRelatedField(many=True, queryset=MappingTemplate.objects.all(), required=False,
                                                  help_text="Mapping templates the Apply integration action sends")
+    case_update = serializers.ListField(
+        child=serializers.DictField(), required=False,
+        help_text='The "Update the case" action, e.g. [{"set": "status", "to": "Closed"}, {"set": "field", "key": '
+                  '"visit_confirmed", "to": true}, {"set": "consent", "role": "Applicant", "channel": "sms", "to": false}]')
 
     class Meta:
         model = Rule
         fields = ["id", "name", "case_type", "enabled", "order", "trigger", "trigger_config", "condition_mode",
-                  "conditions", "send_once", "manual", "actions"]
+                  "conditions", "send_once", "manual", "actions", "case_update"]
 
     def to_representation(self, rule):
         data = super().to_representation(rule)

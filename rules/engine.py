@@ -202,6 +202,25 @@ def apply_integration(action, snapshot, rule, follows=None):
     return outbox.put_many([entry])[0]
 
 
+def update_case(rule, case):
+    """The rule's "Update the case" action: set the status, set fields, give or withdraw a linked person's consent.
+    Each change is a case event whose author is the rule (rules.services checks the updates when the rule is
+    saved; a case type changed since then makes the change fail here, rolling the rule back, as any rule error)."""
+    if not rule.case_update:
+        return
+    from cases import services as case_services
+
+    status_name = next((op["to"] for op in rule.case_update if op.get("set") == "status"), None)
+    fields = {op["key"]: op["to"] for op in rule.case_update if op.get("set") == "field"}
+    if status_name or fields:
+        status = case.case_type.statuses.get(name=status_name) if status_name else None
+        case_services.case_update(case=case, status=status, field_values=fields or None, by_rule=rule.name)
+    for op in rule.case_update:
+        if op.get("set") == "consent":
+            case_services.case_set_consent(case=case, role=op["role"], channel=op["channel"], value=bool(op["to"]),
+                                           by_rule=rule.name)
+
+
 def apply_rule(rule, case, snapshot, *, today=None, follows=None):
     """Apply one rule to one case now: conditions, the run-once guard, then each action. Never raises."""
     if not all_match(rule.conditions, snapshot, mode=rule.condition_mode, today=today):
@@ -211,6 +230,7 @@ def apply_rule(rule, case, snapshot, *, today=None, follows=None):
         with transaction.atomic():
             if not _claim_run(rule, case):
                 return Outcome(rule, case.pk, "skipped", "Already sent for this case (sends once)")
+            update_case(rule, case)
             actions = list(rule.actions.all())
             entries = tuple(apply_integration(action, snapshot, rule, follows) for action in actions)
         return Outcome(rule, case.pk, "applied", entries=entries)

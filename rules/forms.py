@@ -75,6 +75,17 @@ class RuleForm(NamedErrors, forms.ModelForm):
                                            ("equals", "is exactly")])
     text_word = forms.CharField(label="Word", required=False, max_length=100,
                                 help_text="Compared without regard to capitals or spaces at either end, like STOP")
+    update_status = forms.ChoiceField(label="Set the status to", required=False)
+    update_field = forms.ChoiceField(label="Set the field", required=False)
+    update_value = forms.CharField(label="To the value", required=False, max_length=500,
+                                   help_text="Checked as the case form checks it: a date like 2026-03-01, yes or no")
+    update_consent_role = forms.ChoiceField(label="Whose consent", required=False)
+    update_consent_channel = forms.ChoiceField(label="For", required=False,
+                                               choices=[("", "No change to consent"), ("email", "Email"),
+                                                        ("sms", "Text message"), ("letter", "Letter")])
+    update_consent_to = forms.ChoiceField(label="Consent", required=False, widget=forms.RadioSelect,
+                                          choices=[("withdraw", "Withdraw it"), ("give", "Record it as given")],
+                                          initial="withdraw")
     actions = forms.ModelMultipleChoiceField(queryset=MappingTemplate.objects.none(), widget=forms.CheckboxSelectMultiple,
                                              label="Apply integration: mapping templates to send", required=False)
 
@@ -99,6 +110,9 @@ class RuleForm(NamedErrors, forms.ModelForm):
         self.fields["delivery_mapping_template"].choices = [("", "Any"), *((str(m.pk), m.name) for m in mappings)]
         others = Rule.objects.filter(case_type=case_type).exclude(pk=self.instance.pk)
         self.fields["delivery_rule"].choices = [("", "Any"), *((str(r.pk), r.name) for r in others)]
+        self.fields["update_status"].choices = [("", "No change"), *statuses[1:]]
+        self.fields["update_field"].choices = [("", "No change")] + fields
+        self.fields["update_consent_role"].choices = [(r, r) for r in case_type.person_roles or ["Applicant"]]
         self.fields["consent_role"].choices = [(r, r) for r in case_type.person_roles or ["Applicant"]]
         self.fields["actions"].queryset = MappingTemplate.objects.filter(case_type=case_type).select_related("integration")
         subjects = subject_options(case_type)
@@ -126,7 +140,7 @@ class RuleForm(NamedErrors, forms.ModelForm):
                    "trigger_value": config.get("to") if self.instance.trigger == Trigger.FIELD_CHANGED else None,
                    "trigger_date": config.get("date"),
                    "trigger_days": config.get("offset_days", config.get("days")),
-                   **self._delivery_initial(config),
+                   **self._delivery_initial(config), **self._update_initial(),
                    "actions": [a.mapping_template_id for a in self.instance.actions.all()]}
         if consent:
             initial["consent_role"] = consent[0]["subject"]["role"]
@@ -134,6 +148,29 @@ class RuleForm(NamedErrors, forms.ModelForm):
         for name, value in initial.items():
             if value is not None:
                 self.fields[name].initial = value
+
+    def _update_initial(self):
+        initial = {}
+        for op in self.instance.case_update or []:
+            if op.get("set") == "status":
+                initial["update_status"] = op.get("to")
+            elif op.get("set") == "field":
+                initial.update(update_field=op.get("key"), update_value=op.get("to"))
+            elif op.get("set") == "consent":
+                initial.update(update_consent_role=op.get("role"), update_consent_channel=op.get("channel"),
+                               update_consent_to="give" if op.get("to") else "withdraw")
+        return initial
+
+    def _case_update(self, data):
+        ops = []
+        if data.get("update_status"):
+            ops.append({"set": "status", "to": data["update_status"]})
+        if data.get("update_field"):
+            ops.append({"set": "field", "key": data["update_field"], "to": data.get("update_value") or ""})
+        if data.get("update_consent_channel"):
+            ops.append({"set": "consent", "role": data.get("update_consent_role"),
+                        "channel": data["update_consent_channel"], "to": data.get("update_consent_to") == "give"})
+        return ops
 
     def _delivery_initial(self, config):
         if self.instance.trigger == Trigger.TEXT_RECEIVED:
@@ -172,6 +209,7 @@ class RuleForm(NamedErrors, forms.ModelForm):
             setattr(rule, name, data[name])
         rule.case_type = self.case_type
         rule.trigger_config = self._trigger_config(data)
+        rule.case_update = self._case_update(data)
         conditions = [{"subject": {"source": "person", "role": data["consent_role"], "detail": f"consent_{c}"},
                        "operator": "is_true"} for c in data.get("consent") or []]
         for number in range(1, CONDITION_ROWS + 1):

@@ -33,6 +33,10 @@ class Rule(models.Model):
     # text_received: {"test": ""|"starts_with"|"contains"|"equals", "word": text} (case-insensitive, trimmed).
     trigger_config = models.JSONField(default=dict, blank=True)
     condition_mode = models.CharField(max_length=3, choices=ConditionMode.choices, default=ConditionMode.ALL)
+    # The "Update the case" action, done before the messages are sent: a list of
+    # {"set": "status", "to": name} | {"set": "field", "key": key, "to": value} |
+    # {"set": "consent", "role": role, "channel": email|sms|letter, "to": true|false}.
+    case_update = models.JSONField(default=list, blank=True)
     # A list of conditions, see rules.conditions.
     conditions = models.JSONField(default=list, blank=True)
     send_once = models.BooleanField(

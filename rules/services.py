@@ -102,6 +102,32 @@ def _trigger_problems(rule, kinds, statuses):
     return check(rule, rule.trigger_config or {}, kinds, statuses) if check else {}
 
 
+def _case_update_problems(rule, kinds, statuses):
+    """The "Update the case" action checked against the case type, as the case form checks a case."""
+    from cases.validation import clean_field_values
+
+    problems = {}
+    for op in rule.case_update or []:
+        kind = op.get("set")
+        if kind == "status" and op.get("to") not in statuses:
+            problems["update_status"] = ["Choose one of the case type's statuses"]
+        elif kind == "field":
+            if op.get("key") not in kinds:
+                problems["update_field"] = ["Choose one of the case type's fields"]
+                continue
+            _, field_errors = clean_field_values(rule.case_type.fields.all(), {op["key"]: op.get("to")}, partial=True)
+            if field_errors:
+                problems["update_value"] = list(field_errors.values())
+        elif kind == "consent":
+            if op.get("channel") not in ("email", "sms", "letter"):
+                problems["update_consent_channel"] = ["Choose email, text message or letter"]
+            if op.get("role") not in (rule.case_type.person_roles or ["Applicant"]):
+                problems["update_consent_role"] = ["Choose one of the case type's person roles"]
+        elif kind not in ("status", "field", "consent"):
+            problems["update_status"] = [f"'{kind}' is not something a rule can update"]
+    return problems
+
+
 def rule_check(*, rule, mapping_templates):
     """Field-level problems with a rule: its trigger settings, conditions and actions."""
     case_type = rule.case_type
@@ -114,8 +140,9 @@ def rule_check(*, rule, mapping_templates):
         problems = check_condition(condition, kinds)
         if problems:
             errors[f"condition_{number}"] = problems
-    if not mapping_templates:
-        errors["actions"] = ["Choose at least one mapping template to apply"]
+    errors.update(_case_update_problems(rule, kinds, statuses))
+    if not mapping_templates and not rule.case_update:
+        errors["actions"] = ["Choose at least one mapping template to apply, or a change to the case"]
     for mapping in mapping_templates:
         if mapping.case_type_id != case_type.pk:
             errors.setdefault("actions", []).append(f"'{mapping.name}' is for {mapping.case_type.name} cases")
