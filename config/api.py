@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import AddressViewSet, CaseTypeViewSet, CaseViewSet, PersonViewSet
-from inbox.api import ReceivedTextViewSet
+from inbox.api import ReceivedTextViewSet, case_reply_api
 from integrations.api import IntegrationViewSet
 from integrations.log_api import LogEntryViewSet
 from mappings.api import MappingTemplateViewSet
@@ -29,5 +29,6 @@ router.register("received-texts", ReceivedTextViewSet, basename="receivedtext")
 urlpatterns = [
     # Running rules belongs to the rules app; cases/ knows nothing of rules.
     path("cases/<int:pk>/run-rules/", case_run_rules_api, name="case-run-rules"),
+    path("cases/<int:pk>/reply/", case_reply_api, name="case-reply"),
     *router.urls,
 ]

@@ -38,6 +38,9 @@ MAPPINGS = {
         "decision": {"source": "field", "key": "decision"},
     }),
     "sms stop": ("Texts stopped", APPLICANT, {"reference": {"source": "case", "detail": "reference"}}),
+    # Caseworkers' replies from the case ("Reply by text"): the message is typed when sending.
+    "sms reply": ("Reply from the case", APPLICANT, {"message": {"source": "entered"},
+                                                     "reference": {"source": "case", "detail": "reference"}}),
 }
 
 

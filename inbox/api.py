@@ -1,16 +1,19 @@
 """Received texts in the API: list (filters case, matched), detail, link to a case, dismiss."""
 
 import django_filters
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from accounts.permissions import requires
 from cases.models import Case
 from config.validation import IdFilter
 
 from .models import ReceivedText
+from .reply import ReplyRefused, case_reply, reply_check, reply_templates
 from .services import NotDismissible, received_text_dismiss, received_text_link
 
 
@@ -81,3 +84,45 @@ class ReceivedTextViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 
+
+
+class ReplySerializer(serializers.Serializer):
+    mapping_template = serializers.IntegerField(help_text="A text-message mapping template with a typed placeholder")
+    text = serializers.CharField(max_length=918, trim_whitespace=False)
+    check = serializers.BooleanField(default=False, help_text="Only check: the text, its length and texts, no send")
+
+
+class ReplyResultSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    characters = serializers.IntegerField()
+    fragments = serializers.IntegerField()
+    replaced = serializers.ListField(child=serializers.CharField())
+    log_entry = serializers.IntegerField(allow_null=True)
+
+
+@extend_schema(request=ReplySerializer, responses={200: ReplyResultSerializer, 201: ReplyResultSerializer,
+                                                   400: OpenApiResponse(description="The reason it cannot be sent")})
+@api_view(["POST"])
+@permission_classes([requires("cases.change_case")])
+def case_reply_api(request, pk):
+    """Reply to the case by text: check it (length and texts as Notify counts them), or send it."""
+    case = get_object_or_404(Case, pk=pk)
+    given = ReplySerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    mapping = next((m for m in reply_templates(case) if m.pk == given.validated_data["mapping_template"]), None)
+    if mapping is None:
+        return Response({"mapping_template": ["Choose a text message template for replies of this case type"]},
+                        status=status.HTTP_400_BAD_REQUEST)
+    typed = given.validated_data["text"]
+    check = reply_check(case=case, mapping=mapping, typed=typed)
+    if check.problems:
+        return Response({"text": check.problems}, status=status.HTTP_400_BAD_REQUEST)
+    result = {"text": check.text, "characters": check.length.characters, "fragments": check.length.fragments,
+              "replaced": list(check.length.replaced), "log_entry": None}
+    if given.validated_data["check"]:
+        return Response(result)
+    try:
+        entry = case_reply(case=case, mapping=mapping, typed=typed, actor=request.user)
+    except ReplyRefused as refusal:
+        return Response({"text": [str(refusal)]}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({**result, "log_entry": entry.pk}, status=status.HTTP_201_CREATED)

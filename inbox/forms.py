@@ -42,3 +42,17 @@ class LinkForm(NamedErrors, forms.Form):
 class DismissForm(NamedErrors, forms.Form):
     reason = forms.CharField(label="Why it needs no case", max_length=300,
                              help_text="For example: a wrong number, or spam")
+
+
+class ReplyForm(NamedErrors, forms.Form):
+    mapping_template = forms.ChoiceField(label="Text message template")
+    text = forms.CharField(label="Your message", widget=forms.Textarea(attrs={"rows": 5}), max_length=918,
+                           help_text="Notify counts it before sending; you see its length and number of texts first.")
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.templates = {str(t.pk): t for t in templates}
+        self.fields["mapping_template"].choices = [(pk, t.name) for pk, t in self.templates.items()]
+
+    def chosen(self):
+        return self.templates[self.cleaned_data["mapping_template"]]

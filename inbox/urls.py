@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.text_handle, name="text"),
     path("received/", views.received_list, name="received"),
     path("received/export.csv", views.received_export, name="export"),
+    path("reply/<int:case_pk>/", views.case_reply_page, name="reply"),
 ]

@@ -3,12 +3,15 @@
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from accounts.decorators import page_permission_required
+from cases.models import Case
 
 from .exports import received_csv_response
-from .forms import DismissForm, LinkForm, ReceivedTextFilter
+from .forms import DismissForm, LinkForm, ReceivedTextFilter, ReplyForm
 from .models import Match, ReceivedText
+from .reply import ReplyRefused, case_reply, reply_check, reply_templates
 from .selectors import received_texts, unmatched
 from .services import NotDismissible, received_text_dismiss, received_text_link
 
@@ -60,3 +63,27 @@ def received_export(request):
     if filters is None:
         return HttpResponseBadRequest("Not exported: a filter is not valid", content_type="text/plain")
     return received_csv_response(received_texts(filters))
+
+
+@page_permission_required("cases.change_case")
+def case_reply_page(request, case_pk):
+    """Reply to the case's applicant by text: first "Check" (the whole text, its length and number of texts as
+    Notify counts them), then "Send"."""
+    case = get_object_or_404(Case, pk=case_pk)
+    templates = list(reply_templates(case))
+    form = ReplyForm(request.POST or None, templates=templates)
+    check = None
+    if request.method == "POST" and form.is_valid():
+        mapping, typed = form.chosen(), form.cleaned_data["text"]
+        if request.POST.get("action") == "send":
+            try:
+                case_reply(case=case, mapping=mapping, typed=typed, actor=request.user)
+            except ReplyRefused as refusal:
+                form.add_error("text", str(refusal))
+            else:
+                messages.success(request, "Your text is on its way")
+                return redirect(f"{reverse('cases:case_detail', args=[case.pk])}#texts")
+        check = reply_check(case=case, mapping=mapping, typed=typed)
+        for problem in check.problems:
+            form.add_error("text", problem)
+    return render(request, "inbox/reply.html", {"case": case, "form": form, "check": check, "templates": templates})

@@ -11,6 +11,7 @@ LABELS = {"first_name": "first name", "last_name": "last name", "full_name": "fu
           "single_line": "whole address on one line", "line_1": "address line 1", "line_2": "address line 2",
           "line_3": "address line 3", "line_4": "address line 4", "type": "case type"}
 TEXT = "text"
+ENTERED = "entered"
 
 
 def _case_label(detail):
@@ -36,7 +37,8 @@ def source_options(*, fields, person_roles, address_roles):
     for role in person_roles:
         groups.append((f"{role}'s correspondence address", [
             (f"address:person:{role}:Correspondence:{d}", f"{role}'s correspondence {_label(d)}") for d in ADDRESS_DETAILS]))
-    groups.append(("Other", [(TEXT, "Manual text (with placeholders like {{case.reference}})")]))
+    groups.append(("Other", [(TEXT, "Manual text (with placeholders like {{case.reference}})"),
+                             (ENTERED, "Typed by the caseworker when sending (a reply from the case)")]))
     return groups
 
 
@@ -74,6 +76,8 @@ def source_from_code(code, text=""):
         return {"source": "address", "of": f"person:{parts[2]}", "role": parts[3], "detail": parts[4]}
     if kind == TEXT:
         return {"source": "text", "text": text}
+    if kind == ENTERED:
+        return {"source": "entered"}
     raise ValueError(f"'{code}' is not a source")
 
 
@@ -93,6 +97,8 @@ def code_for(source):
         if owner == "case":
             return f"address:case:{source['role']}:{source['detail']}", ""
         return f"address:person:{owner.split(':', 1)[1]}:{source['role']}:{source['detail']}", ""
+    if kind == "entered":
+        return ENTERED, ""
     return TEXT, source.get("text", "")
 
 

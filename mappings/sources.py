@@ -145,8 +145,18 @@ def _manual_text(case, source):
     return text, None
 
 
+def _entered(case, source):
+    """Text the caseworker types when sending from the case (a reply): in the snapshot as "entered"."""
+    text = case.get("entered")
+    if text is None:
+        return None, "This placeholder is typed by the caseworker when sending from the case; a rule cannot fill it"
+    if not str(text).strip():
+        return None, "Type the message to send"
+    return str(text), None
+
+
 READERS = {"field": _field, "date": _date, "person": _person, "address": _address, "case": _case,
-           "text": _manual_text}
+           "text": _manual_text, "entered": _entered}
 
 
 def value_of(case, source):

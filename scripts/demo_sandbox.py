@@ -23,6 +23,7 @@ TEMPLATES = {  # key: (name, subject, body); the key's first word is the templat
             "Reply STOP to opt out."),
     "letter": ("Decision letter", "Decision on application ((reference))",
                "Dear ((name)),\n\nYour application ((reference)) has been decided: ((decision))."),
+    "sms reply": ("Reply from the planning team", None, "((message))\n\nPlanning team, application ((reference))"),
     "sms stop": ("Texts stopped", None,
                  "You will get no more texts about planning application ((reference)). We will write instead."),
 }

@@ -22,7 +22,7 @@ def sandbox_file(tmp_path):
     key = f"demo-{uuid.uuid4()}-{uuid.uuid4()}"
     templates = {key: {"id": str(uuid.uuid4()), "name": key, "subject": "S ((reference))", "type": key.split()[0],
                        "body": "Hello ((name)) ((reference)) ((address)) ((decision)) ((decision_date))"}
-                 for key in ("email", "sms", "letter", "sms stop")}
+                 for key in ("email", "sms", "letter", "sms stop", "sms reply")}
     path.write_text(json.dumps({"base_url": "http://127.0.0.1:6011", "api_key": key, "templates": templates}))
     return path
 
@@ -35,12 +35,12 @@ def counts():
 def test_the_demo_loads_once_and_again_without_duplicates(sandbox_file):
     assert load_demo() == 24
     load_notifications_demo(sandbox_file)
-    assert counts() == (24, 3, 1, 4, 6)
+    assert counts() == (24, 3, 1, 5, 6)
     assert {u.username: u.check_password(f"demo-{u.username}") for u in User.objects.all()} == {
         "admin": True, "caseworker": True, "auditor": True}
     assert load_demo() == 0
     load_notifications_demo(sandbox_file)
-    assert counts() == (24, 3, 1, 4, 6)
+    assert counts() == (24, 3, 1, 5, 6)
     assert all(case.person_links.filter(role="Applicant").exists() for case in Case.objects.all())
     assert all(case.address_links.filter(role="Property").exists() for case in Case.objects.all())
     integration = Integration.objects.get()

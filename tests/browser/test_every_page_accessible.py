@@ -67,7 +67,7 @@ def world(transactional_db, sandbox, notify_key):
             "cases:case_add_address": {"pk": case.pk},
             "cases:case_remove_address": {"pk": case.pk, "link_pk": case.address_links.first().pk},
             "cases:person_edit": {"pk": person.pk}, "cases:address_edit": {"pk": address.pk},
-            "inbox:unmatched": {}, "inbox:text": {"pk": stranger.pk},
+            "inbox:unmatched": {}, "inbox:text": {"pk": stranger.pk}, "inbox:reply": {"case_pk": case.pk},
         },
         "admin": {
             "cases:casetype_list": {}, "cases:casetype_create": {}, "cases:casetype_detail": {"pk": case_type.pk},

@@ -36,6 +36,9 @@ MATRIX = {
     "api:receivedtext-detail": Entry(get=API_READ, kwargs=ONE),
     "api:receivedtext-link": Entry(get=expect(401, 405, 405, 405), post=expect(401, 400, 400, 403), kwargs=ONE),
     "api:receivedtext-dismiss": Entry(get=expect(401, 405, 405, 405), post=expect(401, 400, 400, 403), kwargs=ONE),
+    # An empty POST is re-rendered with its errors (pages) or refused with them (API).
+    "inbox:reply": Entry(get=expect(302, 200, 200, 403), post=expect(302, 200, 200, 403), kwargs={"case_pk": "case"}),
+    "api:case-reply": Entry(get=expect(401, 405, 405, 403), post=expect(401, 400, 400, 403), kwargs={"pk": "case"}),
     "notify_callbacks:received_text": Entry(get=expect(405, 405, 405, 405), post=expect(401, 401, 401, 401),
                                             kwargs={"callback_id": "callback"}),
 }
