@@ -24,15 +24,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 SIZES = {
-    "small": {"worker_killed": 300, "redis_down": 4, "notify_flaky": 100, "notify_down": 20, "bulk_restart": 3_000},
+    "small": {"worker_killed": 300, "redis_down": 4, "notify_flaky": 100, "notify_down": 20, "bulk_restart": 3_000,
+              "callbacks": 100},
     "full": {"worker_killed": 10_000, "redis_down": 60, "notify_flaky": 1_000, "notify_down": 200,
-             "bulk_restart": 30_000},
+             "bulk_restart": 30_000, "callbacks": 2_000},
 }
 # Every one is a setting (README.md, Configuration); production keeps the defaults, which are minutes.
 FAST = {"OUTBOX_LOST_TASK_SECONDS": "5", "OUTBOX_STUCK_SENDING_SECONDS": "8", "OUTBOX_SWEEP_SECONDS": "1",
         "BULK_JOB_STALLED_SECONDS": "8", "BULK_RESUME_CHECK_SECONDS": "1", "NOTIFY_TIMEOUT_SECONDS": "1",
         "NOTIFY_RETRY_BASE_SECONDS": "0.2", "NOTIFY_RETRY_MAX_SECONDS": "1", "WORKER_WATCHDOG_SECONDS": "2",
-        "LOG_LEVEL": "WARNING"}
+        "LOG_LEVEL": "WARNING", "DELIVERY_POLL_SECONDS": "5"}
 UNSETTLED = ("queued", "retrying", "sending")
 _scenario = ""
 
@@ -422,8 +423,14 @@ def bulk_restart(cases):
         sandbox.close()
 
 
+def _callbacks(messages):
+    from .faults_delivery import callbacks
+
+    return callbacks(messages)
+
+
 SCENARIOS = {"worker_killed": worker_killed, "redis_down": redis_down, "notify_flaky": notify_flaky,
-             "notify_down": notify_down, "bulk_restart": bulk_restart}
+             "notify_down": notify_down, "bulk_restart": bulk_restart, "callbacks": _callbacks}
 COLUMNS = ["triggered", "sent", "failed", "lost", "duplicates"]
 REDIS = None
 

@@ -78,6 +78,9 @@ class Dispatcher:
 
     def schedule(self, due, callback_type, service_id, body, tries_left=MORE_TRIES + 1):
         faults = self.sandbox.faults
+        if tries_left == MORE_TRIES + 1 and self.sandbox.roll(faults.callback_drop_rate):
+            self.sent.append({"url": "", "type": callback_type, "body": body, "outcome": "dropped"})
+            return  # lost on the way: the service must read it from the list
         if self.sandbox.roll(faults.callback_reorder_rate):
             due += max(1.0, self.sandbox.settings.delivery_seconds)  # overtaken by later callbacks
         with self.wake:

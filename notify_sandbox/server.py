@@ -62,10 +62,11 @@ class Faults:
     callback_retry_seconds: float = 300.0  # Notify's wait before trying a failed callback again
     callback_duplicate_rate: float = 0.0
     callback_reorder_rate: float = 0.0
+    callback_drop_rate: float = 0.0  # a share of callbacks never sent at all (lost on the way)
 
     def update(self, values):
         for name in ("fail_rate", "timeout_rate", "timeout_seconds", "latency_ms", "callback_retry_seconds",
-                     "callback_duplicate_rate", "callback_reorder_rate"):
+                     "callback_duplicate_rate", "callback_reorder_rate", "callback_drop_rate"):
             if name in values:
                 setattr(self, name, type(getattr(self, name))(values[name]))
 

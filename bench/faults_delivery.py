@@ -1,0 +1,100 @@
+"""Fault scenario `callbacks`: Notify's delivery-status callbacks at their worst, against the real web process.
+
+A bulk apply sends N messages; the sandbox calls back with 30% of callbacks duplicated, 30% reordered and 20%
+lost on the way, and Notify's retries every second. The store is locked against writes (a real lock) for a
+while as callbacks arrive, so some callbacks wait past Notify's 5-second timeout and are tried again; the lost
+ones can only come from beat's read of Notify's list. Counted: statuses lost (a sent message left without its
+final status) and regressions (a message whose status ever moved backwards).
+"""
+
+import threading
+import time
+
+from .faults import Processes, _fresh, outcome, scaled, settle, wait_for
+
+
+def _register(sandbox, port):
+    from django.urls import reverse
+
+    from integrations.delivery.tokens import make_callback_tokens
+    from integrations.models import Integration
+
+    integration = Integration.objects.get()
+    token = make_callback_tokens(integration)["delivery_status_token"]
+    url = f"http://127.0.0.1:{port}" + reverse("notify_callbacks:delivery_status", args=[integration.callback_id])
+    sandbox.control("POST", "callbacks", {"service_name": "Sandbox service", "bearer_token": token, "url": url})
+
+
+def _lock_store_while_callbacks_arrive(hold_seconds):
+    """Once the first report is stored, hold a SHARE lock on the reports' table (reads go on, writes wait)."""
+    from django.db import connections
+
+    from integrations.delivery.models import DeliveryEvent
+
+    def hold():
+        if not wait_for(lambda: DeliveryEvent.objects.exists(), scaled(120), 0.05):
+            return
+        holder = connections.create_connection("default")
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute("LOCK TABLE integrations_deliveryevent IN SHARE MODE")
+        time.sleep(hold_seconds)
+        holder.rollback()
+        holder.close()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    return thread
+
+
+def _regressions():
+    from integrations.delivery.models import DeliveryEvent
+    from integrations.delivery.statuses import rank
+
+    last, backwards = {}, set()
+    for entry_id, status in (DeliveryEvent.objects.filter(applied=True).order_by("entry_id", "received_at", "id")
+                             .values_list("entry_id", "status")):
+        if entry_id in last and rank(status) <= rank(last[entry_id]):
+            backwards.add(entry_id)
+        last[entry_id] = status
+    return len(backwards)
+
+
+def callbacks(messages):
+    from integrations.delivery import statuses
+    from integrations.log import LogEntry, Status
+    from rules import bulk
+    from tests.workers import free_port
+
+    sandbox, setup = _fresh(cases=messages)
+    processes = Processes()
+    port = free_port()
+    try:
+        processes.start_web(port)
+        _register(sandbox, port)
+        sandbox.set_faults(callback_duplicate_rate=0.3, callback_reorder_rate=0.3, callback_drop_rate=0.2,
+                           callback_retry_seconds=1.0)
+        processes.start_beat()
+        processes.start_worker()
+        locker = _lock_store_while_callbacks_arrive(hold_seconds=8)
+        bulk.bulk_job_start(rule=setup["rule"])
+        settled = settle(messages, timeout=messages / 5 + 120)
+        final = sorted(statuses.FINAL)
+
+        def all_final():
+            return not LogEntry.objects.filter(status=Status.SENT).exclude(delivery_status__in=final).exists()
+
+        known = wait_for(all_final, scaled(messages / 5 + 180), 1.0)
+        locker.join(timeout=1)
+        tries = sandbox.control("GET", "callbacks")["sent"]
+        return outcome(messages, sandbox, settled=settled and known,
+                       statuses_lost=LogEntry.objects.filter(status=Status.SENT).exclude(delivery_status__in=final)
+                       .count(),
+                       regressions=_regressions(),
+                       by_poll=LogEntry.objects.filter(delivery_events__source="poll",
+                                                       delivery_events__applied=True).distinct().count(),
+                       callbacks_dropped=sum(1 for t in tries if t["outcome"] == "dropped"),
+                       callbacks_retried=sum(1 for t in tries if t["outcome"] not in (200, "dropped")))
+    finally:
+        processes.stop()
+        sandbox.close()
