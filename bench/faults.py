@@ -25,15 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SIZES = {
     "small": {"worker_killed": 300, "redis_down": 4, "notify_flaky": 100, "notify_down": 20, "bulk_restart": 3_000,
-              "callbacks": 100},
+              "callbacks": 100, "replies": 100},
     "full": {"worker_killed": 10_000, "redis_down": 60, "notify_flaky": 1_000, "notify_down": 200,
-             "bulk_restart": 30_000, "callbacks": 2_000},
+             "bulk_restart": 30_000, "callbacks": 2_000, "replies": 2_000},
 }
 # Every one is a setting (README.md, Configuration); production keeps the defaults, which are minutes.
 FAST = {"OUTBOX_LOST_TASK_SECONDS": "5", "OUTBOX_STUCK_SENDING_SECONDS": "8", "OUTBOX_SWEEP_SECONDS": "1",
         "BULK_JOB_STALLED_SECONDS": "8", "BULK_RESUME_CHECK_SECONDS": "1", "NOTIFY_TIMEOUT_SECONDS": "1",
         "NOTIFY_RETRY_BASE_SECONDS": "0.2", "NOTIFY_RETRY_MAX_SECONDS": "1", "WORKER_WATCHDOG_SECONDS": "2",
-        "LOG_LEVEL": "WARNING", "DELIVERY_POLL_SECONDS": "5"}
+        "LOG_LEVEL": "WARNING", "DELIVERY_POLL_SECONDS": "5",
+        "RECEIVED_TEXT_POLL_SECONDS": "5"}
 UNSETTLED = ("queued", "retrying", "sending")
 _scenario = ""
 
@@ -429,8 +430,15 @@ def _callbacks(messages):
     return callbacks(messages)
 
 
+def _replies(count):
+    from .faults_delivery import replies
+
+    return replies(count)
+
+
 SCENARIOS = {"worker_killed": worker_killed, "redis_down": redis_down, "notify_flaky": notify_flaky,
-             "notify_down": notify_down, "bulk_restart": bulk_restart, "callbacks": _callbacks}
+             "notify_down": notify_down, "bulk_restart": bulk_restart, "callbacks": _callbacks,
+             "replies": _replies}
 COLUMNS = ["triggered", "sent", "failed", "lost", "duplicates"]
 REDIS = None
 

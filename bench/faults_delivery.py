@@ -98,3 +98,73 @@ def callbacks(messages):
     finally:
         processes.stop()
         sandbox.close()
+
+
+def _register_inbound(sandbox, port):
+    from django.urls import reverse
+
+    from integrations.delivery.tokens import make_callback_tokens
+    from integrations.models import Integration
+
+    integration = Integration.objects.get()
+    token = make_callback_tokens(integration)["received_text_token"]
+    url = f"http://127.0.0.1:{port}" + reverse("notify_callbacks:received_text", args=[integration.callback_id])
+    sandbox.control("POST", "callbacks", {"service_name": "Sandbox service", "callback_type": "inbound_sms",
+                                          "bearer_token": token, "url": url})
+
+
+def _lock_replies_while_they_arrive(hold_seconds):
+    from django.db import connections
+
+    from inbox.models import ReceivedText
+
+    def hold():
+        if not wait_for(lambda: ReceivedText.objects.exists(), scaled(120), 0.05):
+            return
+        holder = connections.create_connection("default")
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute("LOCK TABLE inbox_receivedtext IN SHARE MODE")
+        time.sleep(hold_seconds)
+        holder.rollback()
+        holder.close()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    return thread
+
+
+def replies(count):
+    """Citizens' replies at their worst: N replies, their callbacks 30% duplicated, 30% reordered, 20% lost, the
+    store locked against writes for a while as they arrive; beat also reads Notify's list. Every reply must be
+    kept exactly once."""
+    from inbox.models import ReceivedText
+    from tests.workers import free_port
+
+    sandbox, _ = _fresh()
+    processes = Processes()
+    port = free_port()
+    try:
+        processes.start_web(port)
+        _register_inbound(sandbox, port)
+        sandbox.set_faults(callback_duplicate_rate=0.3, callback_reorder_rate=0.3, callback_drop_rate=0.2,
+                           callback_retry_seconds=1.0)
+        processes.start_beat()
+        processes.start_worker()
+        locker = _lock_replies_while_they_arrive(hold_seconds=8)
+        ids = [sandbox.control("POST", "received-text-messages", {
+            "service_name": "Sandbox service", "user_number": f"07700 900{n % 1000:03d}", "content": f"Reply {n}"})["id"]
+            for n in range(count)]
+        kept = wait_for(lambda: ReceivedText.objects.count() >= count, scaled(count / 5 + 120), 1.0)
+        locker.join(timeout=1)
+        stored = set(map(str, ReceivedText.objects.values_list("notify_id", flat=True)))
+        tries = sandbox.control("GET", "callbacks")["sent"]
+        return {"triggered": count, "sent": len(stored & set(ids)), "failed": 0,
+                "lost": len(set(ids) - stored), "duplicates": ReceivedText.objects.count() - len(stored),
+                "in_notify_not_recorded_sent": 0, "settled": kept,
+                "by_poll": ReceivedText.objects.filter(source="poll").count(),
+                "callbacks_dropped": sum(1 for t in tries if t["outcome"] == "dropped"),
+                "callbacks_retried": sum(1 for t in tries if t["outcome"] not in (200, "dropped"))}
+    finally:
+        processes.stop()
+        sandbox.close()

@@ -15,7 +15,7 @@ import pytest
 from tests.timing import scaled
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ["worker_killed", "redis_down", "notify_flaky", "notify_down", "bulk_restart", "callbacks"]
+SCENARIOS = ["worker_killed", "redis_down", "notify_flaky", "notify_down", "bulk_restart", "callbacks", "replies"]
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +55,9 @@ def test_each_fault_really_happened_during_the_run(figures):
     assert (bulk["job_status"], bulk["job_done"]) == ("done", bulk["job_total"])
     assert bulk["resumed"] >= 1
     assert 0 < bulk["web_killed_at"] < bulk["worker_killed_at"] < bulk["job_total"]
-    calls = figures["callbacks"]  # lost callbacks, and callbacks refused while the store was locked
-    assert calls["callbacks_dropped"] > 0
-    assert calls["callbacks_retried"] > 0
+    for name in ("callbacks", "replies"):  # lost callbacks, and callbacks refused while the store was locked
+        assert figures[name]["callbacks_dropped"] > 0
+        assert figures[name]["callbacks_retried"] > 0
 
 
 @pytest.mark.timeout(900)
