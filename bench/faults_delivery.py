@@ -86,15 +86,15 @@ def callbacks(messages):
 
         known = wait_for(all_final, scaled(messages / 5 + 180), 1.0)
         locker.join(timeout=1)
-        tries = sandbox.control("GET", "callbacks")["sent"]
+        tries = sandbox.control("GET", "callbacks")["outcomes"]
         return outcome(messages, sandbox, settled=settled and known,
                        statuses_lost=LogEntry.objects.filter(status=Status.SENT).exclude(delivery_status__in=final)
                        .count(),
                        regressions=_regressions(),
                        by_poll=LogEntry.objects.filter(delivery_events__source="poll",
                                                        delivery_events__applied=True).distinct().count(),
-                       callbacks_dropped=sum(1 for t in tries if t["outcome"] == "dropped"),
-                       callbacks_retried=sum(1 for t in tries if t["outcome"] not in (200, "dropped")))
+                       callbacks_dropped=tries.get("dropped", 0),
+                       callbacks_retried=sum(n for answer, n in tries.items() if answer not in ("200", "dropped")))
     finally:
         processes.stop()
         sandbox.close()
@@ -158,13 +158,13 @@ def replies(count):
         kept = wait_for(lambda: ReceivedText.objects.count() >= count, scaled(count / 5 + 120), 1.0)
         locker.join(timeout=1)
         stored = set(map(str, ReceivedText.objects.values_list("notify_id", flat=True)))
-        tries = sandbox.control("GET", "callbacks")["sent"]
+        tries = sandbox.control("GET", "callbacks")["outcomes"]
         return {"triggered": count, "sent": len(stored & set(ids)), "failed": 0,
                 "lost": len(set(ids) - stored), "duplicates": ReceivedText.objects.count() - len(stored),
                 "in_notify_not_recorded_sent": 0, "settled": kept,
                 "by_poll": ReceivedText.objects.filter(source="poll").count(),
-                "callbacks_dropped": sum(1 for t in tries if t["outcome"] == "dropped"),
-                "callbacks_retried": sum(1 for t in tries if t["outcome"] not in (200, "dropped"))}
+                "callbacks_dropped": tries.get("dropped", 0),
+                "callbacks_retried": sum(n for answer, n in tries.items() if answer not in ("200", "dropped"))}
     finally:
         processes.stop()
         sandbox.close()

@@ -122,7 +122,10 @@ def _get(handler, path, query):
                 "duplicates": {ref: n for ref, n in counts.items() if n > 1}}
     if path == "/_sandbox/callbacks":
         service = store.ensure_service(query.get("service_name") or "Sandbox service")
-        return {**service["callback"], "sent": sandbox.callbacks.sent[-1000:]}
+        outcomes = {}
+        for sent in list(sandbox.callbacks.sent):
+            outcomes[str(sent["outcome"])] = outcomes.get(str(sent["outcome"]), 0) + 1
+        return {**service["callback"], "sent": sandbox.callbacks.sent[-1000:], "outcomes": outcomes}
     if path == "/_sandbox/services":
         return {"services": [{"id": s["id"], "name": s["name"]} for s in store.services()]}
     raise Refused(404, [error("No such control endpoint", "NotFound")])
