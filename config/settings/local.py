@@ -7,6 +7,10 @@ os.environ.setdefault("DEMO_MODE", "true")
 # Development-only defaults; production refuses to start without real values.
 os.environ.setdefault("SECRET_KEY", "local-development-only-not-secret")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "bG9jYWwtZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ=")
+# The demo reads Notify's lists every 30 seconds, so a letter's status and a reply whose callback was lost show
+# soon (a real service reads every 5 minutes).
+os.environ.setdefault("DELIVERY_POLL_SECONDS", "30")
+os.environ.setdefault("RECEIVED_TEXT_POLL_SECONDS", "30")
 
 from .base import *  # noqa: F403
 
