@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "var" / "notify-sandbox.sqlite3"
 OUT = ROOT / "var" / "demo-sandbox.json"
 SERVICE = "Planning demo"
-VERSION = 3  # a file written by an older script is made again
+VERSION = 4  # a file written by an older script is made again
 TEMPLATES = {  # key: (name, subject, body); the key's first word is the template type
     "email": ("Planning decision", "Decision on your planning application ((reference))",
               "Dear ((name)),\n\nWe have decided your application ((reference)) for ((address)).\n\n"
@@ -37,21 +37,21 @@ def cli(*args):
 
 def main():
     if OUT.exists() and DATA.exists() and json.loads(OUT.read_text()).get("version") == VERSION:
-        print(f"Sandbox demo ready ({OUT.relative_to(ROOT)})")
+        print(f"Sandbox demo ready ({OUT})")
         return
     DATA.parent.mkdir(parents=True, exist_ok=True)
     cli("create-service")
     key = cli("create-key", "--type", "test", "--name", "demo")
     templates = {}
-    for key, (name, subject, body) in TEMPLATES.items():
-        kind = key.split()[0]
+    for label, (name, subject, body) in TEMPLATES.items():
+        kind = label.split()[0]
         args = ["create-template", "--type", kind, "--name", name, "--body", body]
         if subject:
             args += ["--subject", subject]
-        templates[key] = {"id": cli(*args), "name": name, "subject": subject or "", "body": body, "type": kind}
+        templates[label] = {"id": cli(*args), "name": name, "subject": subject or "", "body": body, "type": kind}
     OUT.write_text(json.dumps({"base_url": "http://127.0.0.1:6011", "api_key": key, "templates": templates,
                                "data": str(DATA), "service_name": SERVICE, "version": VERSION}, indent=2))
-    print(f"Sandbox demo prepared ({OUT.relative_to(ROOT)})")
+    print(f"Sandbox demo prepared ({OUT})")
 
 
 if __name__ == "__main__":

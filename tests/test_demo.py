@@ -74,3 +74,21 @@ def test_the_demo_registers_its_callback_with_the_sandbox(sandbox_file, tmp_path
     inbound = store.service_by_name("Planning demo")["callback"]["inbound_sms"]
     assert inbound["url"] == f"http://127.0.0.1:8000/notify/callbacks/{integration.callback_id}/received-text/"
     assert token_matches(integration, "received_text", f"Bearer {inbound['bearer_token']}")
+
+
+def test_make_runs_sandbox_preparation_feeds_the_demo_loader(tmp_path, monkeypatch):
+    """scripts/demo_sandbox.py as `make run` calls it, on a fresh data file: its key and templates load."""
+    import importlib.util
+
+    from django.conf import settings
+
+    spec = importlib.util.spec_from_file_location("demo_sandbox", settings.BASE_DIR / "scripts" / "demo_sandbox.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(script, "DATA", tmp_path / "sandbox.sqlite3")
+    monkeypatch.setattr(script, "OUT", tmp_path / "demo-sandbox.json")
+    script.main()
+    load_demo()
+    assert "Notify integration" in load_notifications_demo(tmp_path / "demo-sandbox.json")
+    assert Integration.objects.get().key_hint.startswith("demo")
+    assert MappingTemplate.objects.count() == 5
