@@ -129,7 +129,7 @@ def load_notifications_demo(sandbox_file=None):
         rule, created = Rule.objects.get_or_create(
             case_type=case_type, name=name,
             defaults={"trigger": trigger, "trigger_config": config, "conditions": conditions, "order": order,
-                      "manual": True})
+                      "manual": trigger != Trigger.DELIVERY_STATUS})
         if created:
             Action.objects.create(rule=rule, mapping_template=mappings[kind])
     for order, (name, key, config, update) in enumerate(REPLY_RULES, start=len(RULES)):

@@ -84,8 +84,12 @@ def _spellings(phone):
 def _put_on_case(text, case, person, how, actor=None):
     text.case, text.person, text.match = case, person, how
     text.handled_by, text.handled_at = actor, timezone.now() if actor else None
-    text.save(update_fields=["case", "person", "match", "handled_by", "handled_at"])
-    text_received_on_case.send(sender=ReceivedText, text=text)
+    text.dismissed_reason = ""
+    text.save(update_fields=["case", "person", "match", "handled_by", "handled_at", "dismissed_reason"])
+    if person is not None:
+        # Rules act for the case's person who sent it; a text put on a case from a number none of its people hold
+        # is kept there for the caseworker, and no rule acts on someone else's behalf.
+        text_received_on_case.send(sender=ReceivedText, text=text)
 
 
 @transaction.atomic

@@ -43,8 +43,9 @@ def text_handle(request, pk):
                 else:
                     messages.success(request, "The text is dismissed")
                     return redirect("inbox:unmatched")
+    failing = next((f for f in (link, dismiss) if f.errors), None)
     return render(request, "inbox/text.html", {"text": text, "link": link, "dismiss": dismiss,
-                                               "errors_from": [link, dismiss]})
+                                               "errors_from": [link, dismiss], "form": failing})
 
 
 @page_permission_required("inbox.view_receivedtext")
@@ -77,7 +78,8 @@ def case_reply_page(request, case_pk):
         mapping, typed = form.chosen(), form.cleaned_data["text"]
         if request.POST.get("action") == "send":
             try:
-                case_reply(case=case, mapping=mapping, typed=typed, actor=request.user)
+                case_reply(case=case, mapping=mapping, typed=typed, actor=request.user,
+                           checked=request.POST.get("checked", ""))
             except ReplyRefused as refusal:
                 form.add_error("text", str(refusal))
             else:

@@ -94,11 +94,13 @@ def integration_mappings(request, pk):
 def integration_callbacks(request, pk):
     """The addresses and tokens to paste into Notify; POST makes new tokens and shows them this once."""
     integration = get_object_or_404(Integration, pk=pk)
-    tokens = None
     if request.method == "POST":
-        tokens = make_callback_tokens(integration)
+        # Shown on the page the browser is sent to, once: reloading that page cannot make tokens again.
+        request.session[f"callback-tokens-{integration.pk}"] = make_callback_tokens(integration)
         messages.success(request, "New callback tokens made. Copy them into Notify now: they are not shown again, "
                                   "and the old tokens no longer work.")
+        return redirect("integrations:callbacks", pk=integration.pk)
+    tokens = request.session.pop(f"callback-tokens-{integration.pk}", None)
     urls = callback_urls(integration, request)
     return _tab(request, integration, "callbacks", "callbacks", tokens=tokens, urls=urls,
                 https=all(url.startswith("https://") for url in urls.values()),

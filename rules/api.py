@@ -12,7 +12,7 @@ from accounts.permissions import requires
 from cases.models import Case
 from mappings.models import MappingTemplate
 
-from .bulk import bulk_job_cancel, bulk_job_messages, bulk_job_start, bulk_jobs_with_messages
+from .bulk import NotApplicable, bulk_job_cancel, bulk_job_messages, bulk_job_start, bulk_jobs_with_messages
 from .models import BulkJob, Rule
 from .services import case_run_rules, rule_save
 
@@ -93,7 +93,10 @@ class RuleViewSet(viewsets.ModelViewSet):
     @extend_schema(request=None, responses={202: BulkJobSerializer})
     @action(detail=True, methods=["post"], permission_classes=[requires("rules.change_rule")])
     def apply(self, request, pk=None):
-        job = bulk_job_start(rule=self.get_object(), actor=request.user)
+        try:
+            job = bulk_job_start(rule=self.get_object(), actor=request.user)
+        except NotApplicable as refusal:
+            return Response({"detail": str(refusal)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(BulkJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -22,17 +22,36 @@ from mappings.snapshot import snapshots
 
 from .conditions import all_match
 from .engine import entry_for_action, sent_for
-from .models import BulkJob, JobStatus, Rule, RuleRun
+from .models import BulkJob, JobStatus, Rule, RuleRun, Trigger
 from .scope import existing_cases
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000
 
 
+class NotApplicable(Exception):
+    """A rule that cannot be applied to existing cases, and why."""
+
+
+def not_applicable_reason(rule):
+    """Why the rule cannot be applied to existing cases, or "" when it can."""
+    if rule.trigger == Trigger.TEXT_RECEIVED:
+        return ("A rule on replies acts on each reply as it comes (for the person who sent it); applying it to "
+                "existing cases would act on replies that were already handled")
+    if rule.case_update:
+        return ("A rule that updates the case acts when its trigger fires; applying it to existing cases in bulk "
+                "is not offered, so no case is changed by mistake")
+    return ""
+
+
 def bulk_job_start(*, rule, actor=None):
-    """Create the job and queue its task after commit. Returns the job."""
+    """Create the job and queue its task after commit. Returns the job; NotApplicable when the rule cannot be
+    applied to existing cases."""
     from .tasks import run_bulk_job
 
+    reason = not_applicable_reason(rule)
+    if reason:
+        raise NotApplicable(reason)
     job = BulkJob.objects.create(rule=rule, created_by=actor, total=existing_cases(rule)[0].count())
     transaction.on_commit(lambda: run_bulk_job.delay(job.pk))
     return job

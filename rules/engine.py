@@ -8,6 +8,7 @@ is logged, recorded, and rolled back to a savepoint while the case change goes o
 
 import contextvars
 import logging
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -77,16 +78,20 @@ def delivery_matches(config, event):
                              for name in ("channel", "mapping_template", "rule"))
 
 
-TEXT_TESTS = {"starts_with": str.startswith, "contains": str.__contains__, "equals": str.__eq__}
-
-
 def text_matches(config, content):
-    """Whether a reply fits the trigger's test on its words: starts with, contains or equals a word, compared
-    case-insensitively with the ends trimmed (any reply when no test is set)."""
-    test, word = config.get("test") or "", str(config.get("word") or "").strip().casefold()
+    """Whether a reply fits the trigger's test: its first word is the word ("YES, I can" starts with YES,
+    "Yesterday" does not), it holds the word as a whole word, or it is exactly the word; compared without regard
+    to capitals, with the ends trimmed. Any reply when no test is set."""
+    test, word = config.get("test") or "", str(config.get("word") or "").strip()
     if not test or not word:
         return True
-    return TEXT_TESTS[test](str(content).strip().casefold(), word)
+    text = str(content).strip()
+    if test == "equals":
+        return text.casefold() == word.casefold()
+    pattern = rf"(?<!\w){re.escape(word)}(?!\w)"
+    if test == "starts_with":
+        return re.match(pattern, text, re.IGNORECASE) is not None
+    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def on_text_received(text, **kwargs):
@@ -253,4 +258,23 @@ def dry_run(rule, snapshot):
         return "Already sent for this case (sends once)", []
     resolutions = [(action, resolve(action.mapping_template.spec(), snapshot, reference="dry-run"))
                    for action in Action.objects.filter(rule=rule).select_related("mapping_template")]
-    return ("Would send" if all(resolution.ok for _, resolution in resolutions) else "Would fail"), resolutions
+    update = f"Would update the case ({update_words(rule)})" if rule.case_update else ""
+    if not resolutions:
+        return update or "Would do nothing", resolutions
+    outcome = "Would send" if all(resolution.ok for _, resolution in resolutions) else "Would fail"
+    return (f"{update}, then {outcome[0].lower()}{outcome[1:]}" if update else outcome), resolutions
+
+
+def update_words(rule):
+    """The rule's "Update the case" action in words: "status to Closed; Visit confirmed to yes; ..."."""
+    labels = dict(rule.case_type.fields.values_list("key", "label"))
+    words = []
+    for op in rule.case_update or []:
+        if op.get("set") == "status":
+            words.append(f"status to {op.get('to')}")
+        elif op.get("set") == "field":
+            words.append(f"{labels.get(op.get('key'), op.get('key'))} to {op.get('to')}")
+        elif op.get("set") == "consent":
+            verb = "give" if op.get("to") else "withdraw"
+            words.append(f"{verb} {op.get('role')}'s consent to {op.get('channel')}")
+    return "; ".join(words)

@@ -74,7 +74,8 @@ class RuleForm(NamedErrors, forms.ModelForm):
                                   choices=[("", "Any reply"), ("starts_with", "starts with"), ("contains", "contains"),
                                            ("equals", "is exactly")])
     text_word = forms.CharField(label="Word", required=False, max_length=100,
-                                help_text="Compared without regard to capitals or spaces at either end, like STOP")
+                                help_text="A whole word, like STOP, compared without regard to capitals: “starts "
+                                          "with YES” fits “Yes, I can” but not “Yesterday”")
     update_status = forms.ChoiceField(label="Set the status to", required=False)
     update_field = forms.ChoiceField(label="Set the field", required=False)
     update_value = forms.CharField(label="To the value", required=False, max_length=500,
@@ -165,8 +166,8 @@ class RuleForm(NamedErrors, forms.ModelForm):
         ops = []
         if data.get("update_status"):
             ops.append({"set": "status", "to": data["update_status"]})
-        if data.get("update_field"):
-            ops.append({"set": "field", "key": data["update_field"], "to": data.get("update_value") or ""})
+        if data.get("update_field") or data.get("update_value"):
+            ops.append({"set": "field", "key": data.get("update_field") or "", "to": data.get("update_value") or ""})
         if data.get("update_consent_channel"):
             ops.append({"set": "consent", "role": data.get("update_consent_role"),
                         "channel": data["update_consent_channel"], "to": data.get("update_consent_to") == "give"})

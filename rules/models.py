@@ -45,7 +45,8 @@ class Rule(models.Model):
     )
     manual = models.BooleanField(
         "Caseworkers can run it on a case", default=False,
-        help_text="Shows the rule under 'Run rules' on the case page.",
+        help_text="Shows the rule under 'Run rules' on the case page (not for rules on delivery statuses or replies, "
+                  "which act only when those come).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -102,28 +102,39 @@ def _trigger_problems(rule, kinds, statuses):
     return check(rule, rule.trigger_config or {}, kinds, statuses) if check else {}
 
 
-def _case_update_problems(rule, kinds, statuses):
-    """The "Update the case" action checked against the case type, as the case form checks a case."""
+def _field_update_problems(rule, op, kinds):
     from cases.validation import clean_field_values
 
+    if op.get("key") not in kinds:
+        return {"update_field": ["Choose one of the case type's fields"]}
+    if op.get("to") in (None, ""):
+        return {"update_value": ["Enter the value the field is set to"]}
+    _, field_errors = clean_field_values(rule.case_type.fields.all(), {op["key"]: op.get("to")}, partial=True)
+    return {"update_value": list(field_errors.values())} if field_errors else {}
+
+
+def _consent_update_problems(rule, op):
+    problems = {}
+    if op.get("channel") not in ("email", "sms", "letter"):
+        problems["update_consent_channel"] = ["Choose email, text message or letter"]
+    if op.get("role") not in (rule.case_type.person_roles or ["Applicant"]):
+        problems["update_consent_role"] = ["Choose one of the case type's person roles"]
+    return problems
+
+
+def _case_update_problems(rule, kinds, statuses):
+    """The "Update the case" action checked against the case type, as the case form checks a case."""
     problems = {}
     for op in rule.case_update or []:
         kind = op.get("set")
-        if kind == "status" and op.get("to") not in statuses:
-            problems["update_status"] = ["Choose one of the case type's statuses"]
+        if kind == "status":
+            if op.get("to") not in statuses:
+                problems["update_status"] = ["Choose one of the case type's statuses"]
         elif kind == "field":
-            if op.get("key") not in kinds:
-                problems["update_field"] = ["Choose one of the case type's fields"]
-                continue
-            _, field_errors = clean_field_values(rule.case_type.fields.all(), {op["key"]: op.get("to")}, partial=True)
-            if field_errors:
-                problems["update_value"] = list(field_errors.values())
+            problems.update(_field_update_problems(rule, op, kinds))
         elif kind == "consent":
-            if op.get("channel") not in ("email", "sms", "letter"):
-                problems["update_consent_channel"] = ["Choose email, text message or letter"]
-            if op.get("role") not in (rule.case_type.person_roles or ["Applicant"]):
-                problems["update_consent_role"] = ["Choose one of the case type's person roles"]
-        elif kind not in ("status", "field", "consent"):
+            problems.update(_consent_update_problems(rule, op))
+        else:
             problems["update_status"] = [f"'{kind}' is not something a rule can update"]
     return problems
 
@@ -166,9 +177,14 @@ def rule_save(*, rule, mapping_templates):
     return rule
 
 
+# Rules that react to a message or a reply only make sense when that happens: never run by hand.
+EVENT_ONLY_TRIGGERS = (Trigger.DELIVERY_STATUS, Trigger.TEXT_RECEIVED)
+
+
 def case_run_rules(*, case):
     """Apply the case type's rules that caseworkers may run by hand, now. Returns their outcomes."""
     rules = (Rule.objects.filter(case_type=case.case_type_id, enabled=True, manual=True)
+             .exclude(trigger__in=EVENT_ONLY_TRIGGERS)
              .prefetch_related("actions__mapping_template__placeholders", "actions__mapping_template__integration"))
     snapshot = snapshot_of(case.pk)
     with transaction.atomic():

@@ -10,7 +10,7 @@ from cases.models import Case, CaseType
 from mappings.selectors import template_mismatches
 from mappings.snapshot import snapshots
 
-from .bulk import bulk_job_cancel, bulk_job_messages, bulk_job_start
+from .bulk import bulk_job_cancel, bulk_job_messages, bulk_job_start, not_applicable_reason
 from .engine import dry_run
 from .forms import RuleForm
 from .models import BulkJob, Rule
@@ -63,12 +63,13 @@ def rule_dry_run(request, pk):
 @admin_only
 def rule_apply(request, pk):
     rule = get_object_or_404(Rule.objects.select_related("case_type"), pk=pk)
-    if request.method == "POST":
+    refused = not_applicable_reason(rule)
+    if request.method == "POST" and not refused:
         job = bulk_job_start(rule=rule, actor=request.user)
         return redirect("rules:job", pk=job.pk)
     cases, meaning = existing_cases(rule)
     return render(request, "rules/apply.html", {"rule": rule, "cases": cases.count(), "meaning": meaning,
-                                                "all_cases": rule.case_type.cases.count(),
+                                                "all_cases": rule.case_type.cases.count(), "refused": refused,
                                                 "jobs": rule.bulk_jobs.all()[:5]})
 
 
@@ -93,11 +94,16 @@ def job_cancel(request, pk):
 def case_rules_run(request, pk):
     case = get_object_or_404(Case, pk=pk)
     outcomes = case_run_rules(case=case)
-    applied = [o.rule.name for o in outcomes if o.result == "applied"]
+    applied = [o for o in outcomes if o.result == "applied"]
+    failed = [e for o in applied for e in o.entries if e.status == "failed"]
     if not outcomes:
         messages.info(request, "No rules can be run by hand on this type of case")
+    elif failed:
+        messages.error(request, f"Applied: {', '.join(o.rule.name for o in applied)}, but {len(failed)} message"
+                                f"{'s' if len(failed) != 1 else ''} could not be built: "
+                                f"{'; '.join(e.reason for e in failed[:3])}. See the messages below.")
     elif applied:
-        messages.success(request, f"Applied: {', '.join(applied)}. See the messages below.")
+        messages.success(request, f"Applied: {', '.join(o.rule.name for o in applied)}. See the messages below.")
     else:
         messages.info(request, "; ".join(f"{o.rule.name}: {o.reason}" for o in outcomes))
     return redirect("cases:case_detail", pk=pk)

@@ -1,6 +1,8 @@
 """Notify's delivery-status callback: only the integration's own token is let in, a bad body changes nothing,
 and every good report is stored before the answer, applied to its message, and never moves it backwards."""
 
+import re
+
 import pytest
 from django.db import connection
 
@@ -192,3 +194,19 @@ def test_when_the_status_cannot_be_stored_notify_is_told_to_try_again(client, in
     # Notify's next try is stored.
     assert post_callback(client, integration, callback_body(entry), tokens["delivery_status_token"]).status_code == 200
     assert LogEntry.objects.get(pk=entry.pk).delivery_status == "delivered"
+
+
+def test_new_tokens_are_shown_once_and_a_reload_makes_no_more(client, integration, sent_entry):
+    from django.urls import reverse
+
+    from tests.factories import admin_user
+
+    client.force_login(admin_user())
+    url = reverse("integrations:callbacks", args=[integration.pk])
+    made = client.post(url, follow=True).content.decode()
+    token = re.search(r'id="delivery-status-token">([^<]+)<', made).group(1)
+    again = client.get(url).content.decode()  # a reload of the page the POST went to
+    assert token not in again
+    assert "not shown again" in again
+    entry = sent_entry()
+    assert post_callback(client, integration, callback_body(entry), token).status_code == 200

@@ -105,7 +105,9 @@ def test_a_caseworker_dismisses_a_wrong_number_with_a_reason(client, integration
 
 @pytest.mark.parametrize(("test", "word", "reply", "fires"), [
     ("equals", "STOP", "  stop ", True), ("equals", "STOP", "stop please", False),
-    ("starts_with", "yes", "Yes I can attend", True), ("contains", "visit", "about the VISIT", True),
+    ("starts_with", "yes", "Yes I can attend", True), ("starts_with", "yes", "YES, I can", True),
+    ("starts_with", "yes", "Yesterday I was out", False), ("starts_with", "no", "Nowhere to park", False),
+    ("contains", "visit", "about the VISIT", True), ("contains", "visit", "a revisit", False),
     ("contains", "visit", "no", False)])
 def test_a_reply_fires_the_rules_whose_words_it_fits(client, integration, tokens, case_type, test, word, reply, fires):
     case, _ = person_case(case_type)
@@ -147,3 +149,24 @@ def test_a_reply_is_never_trusted_on_any_page_or_export(client, integration, tok
 def test_a_reply_too_long_to_be_a_text_is_refused(client, integration, tokens):
     assert callback(client, integration, tokens["received_text_token"], message="x" * 2001).status_code == 400
     assert ReceivedText.objects.count() == 0
+
+
+def test_a_strangers_reply_put_on_a_case_by_hand_makes_no_rule_act_for_the_applicant(client, integration, tokens,
+                                                                                     case_type):
+    from tests.factories import caseworker_user
+
+    case, applicant = person_case(case_type)
+    make_rule(case_type, make_mapping(integration, case_type=case_type), conditions=[], trigger=Trigger.TEXT_RECEIVED,
+              trigger_config={"test": "equals", "word": "STOP"}, name="React to STOP",
+              case_update=[{"set": "consent", "role": "Applicant", "channel": "sms", "to": False}])
+    applicant.consent_sms = True
+    applicant.save()
+    callback(client, integration, tokens["received_text_token"], number="447700900555", message="STOP")
+    text = ReceivedText.objects.get()
+    client.force_login(caseworker_user())
+    client.post(reverse("inbox:text", args=[text.pk]), {"action": "link", "link-case_reference": case.reference})
+    text.refresh_from_db()
+    applicant.refresh_from_db()
+    assert (text.case_id, text.person_id) == (case.pk, None)
+    assert applicant.consent_sms is True
+    assert not LogEntry.objects.filter(rule_name="React to STOP").exists()

@@ -1,6 +1,8 @@
 """A caseworker replies to the applicant by text from the case: sees the whole text, its length and number of
 texts as Notify counts them, then sends it; it joins the case's conversation."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -31,7 +33,8 @@ def reply_template(integration, case_type):
 
 @pytest.fixture
 def case(case_type):
-    person = PersonFactory(first_name="Amira", phone=normalise_phone("07700 900123"))
+    person = PersonFactory(first_name="Amira", last_name="Ahmed", phone=normalise_phone("07700 900123"),
+                           consent_sms=True)
     return make_case(case_type, people=[(person, "Applicant")])
 
 
@@ -42,9 +45,11 @@ def test_the_caseworker_checks_the_text_then_sends_it(client, case, reply_templa
                                 "action": "check"}).content.decode()
     assert f"Your visit is at 10am. Ref {case.reference}" in checked
     assert f"{len('Your visit is at 10am. Ref ') + len(case.reference)} characters, 1 text message" in checked
+    assert "+447700900123 (Amira Ahmed)" in checked
     assert not LogEntry.objects.exists()  # checking sends nothing
+    digest = re.search(r'name="checked" value="([0-9a-f]+)"', checked).group(1)
     sent = client.post(url, {"mapping_template": reply_template.pk, "text": "Your visit is at 10am.",
-                             "action": "send"})
+                             "action": "send", "checked": digest})
     assert sent.status_code == 302
     entry = LogEntry.objects.get()
     assert (entry.status, entry.recipient, entry.personalisation["message"]) == (
@@ -81,3 +86,28 @@ def test_a_rule_cannot_fill_a_typed_placeholder(case, reply_template, case_type)
     entry = LogEntry.objects.get()
     assert entry.status == Status.FAILED
     assert "typed by the caseworker when sending" in entry.reason
+
+
+def test_a_text_edited_after_its_check_is_not_sent_unchecked(client, case, reply_template):
+    client.force_login(caseworker_user())
+    url = reverse("inbox:reply", args=[case.pk])
+    checked = client.post(url, {"mapping_template": reply_template.pk, "text": "Checked words", "action": "check"})
+    digest = re.search(r'name="checked" value="([0-9a-f]+)"', checked.content.decode()).group(1)
+    response = client.post(url, {"mapping_template": reply_template.pk, "text": "Other words", "action": "send",
+                                 "checked": digest})
+    assert "The text changed since you checked it" in response.content.decode()
+    assert not LogEntry.objects.exists()
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"consent_sms": False}, "has not agreed to be contacted by text message"),
+    ({"phone_failed_at": "2026-11-30T10:00:00Z"}, "phone number is marked as not working")])
+def test_nobody_is_texted_who_withdrew_consent_or_whose_number_fails(client, case, reply_template, change, message):
+    from cases.models import Person
+
+    Person.objects.filter(case_links__case=case).update(**change)
+    client.force_login(caseworker_user())
+    response = client.post(reverse("inbox:reply", args=[case.pk]), {
+        "mapping_template": reply_template.pk, "text": "Hello", "action": "check"})
+    assert message in response.content.decode()
+    assert 'name="checked"' not in response.content.decode()  # no Send button

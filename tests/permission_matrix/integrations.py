@@ -29,8 +29,8 @@ MATRIX = {
     "integrations:templates": Entry(get=PAGE_ADMIN, post=ADMIN_ACTION, kwargs=ONE),
     "integrations:mappings": Entry(get=PAGE_ADMIN, kwargs=ONE),
     "integrations:log": Entry(get=PAGE_ADMIN, kwargs=ONE),
-    # POST makes new tokens and shows them on the page.
-    "integrations:callbacks": Entry(get=PAGE_ADMIN, post=expect(302, 200, 403, 403), kwargs=ONE),
+    # POST makes new tokens, then shows them once on the page it redirects to.
+    "integrations:callbacks": Entry(get=PAGE_ADMIN, post=ADMIN_ACTION, kwargs=ONE),
     "api:integration-callback-tokens": Entry(get=expect(401, 405, 403, 403), post=expect(401, 201, 403, 403),
                                              kwargs=ONE),
     # Notify's callback: no session counts, only the integration's bearer token (none here).
