@@ -58,6 +58,44 @@ class Rule(models.Model):
     def __str__(self):
         return self.name
 
+    def trigger_words(self):
+        """The trigger and its settings as a sentence, for lists: "Status changed to Decision issued"."""
+        config = self.trigger_config or {}
+        words = TRIGGER_WORDS.get(self.trigger)
+        return words(config) if words else self.get_trigger_display()
+
+
+def _delivery_words(config):
+    words = f"A message's delivery status became {DELIVERY_WORDS.get(config.get('status'), config.get('status'))}"
+    if config.get("channel"):
+        words += f", for a{'n' if config['channel'] == 'email' else ''} {CHANNEL_WORDS.get(config['channel'])}"
+    return words
+
+
+def _reply_words(config):
+    if not config.get("test") or not config.get("word"):
+        return "Any text message received on the case"
+    test = {"starts_with": "starts with", "contains": "contains", "equals": "is exactly"}.get(config["test"])
+    return f"A text message received on the case {test} “{config['word']}”"
+
+
+def _status_words(config):
+    parts = [f"from {config['from']}" if config.get("from") else "", f"to {config['to']}" if config.get("to") else ""]
+    return " ".join(["Status changed", *filter(None, parts)])
+
+
+CHANNEL_WORDS = {"email": "email", "sms": "text message", "letter": "letter"}
+DELIVERY_WORDS = {"failed": "any failure", "delivered": "delivered"}
+TRIGGER_WORDS = {
+    Trigger.STATUS_CHANGED: _status_words,
+    Trigger.FIELD_CHANGED: lambda c: f"Field “{c.get('field')}” changed" + (f" to {c['to']}" if c.get("to") else ""),
+    Trigger.DATE_REACHED: lambda c: f"Date “{c.get('date')}” reached" + (
+        f", {c['offset_days']:+d} days" if c.get("offset_days") else ""),
+    Trigger.TIME_IN_STATUS: lambda c: f"{c.get('days')} days in the status {c.get('status')}",
+    Trigger.DELIVERY_STATUS: _delivery_words,
+    Trigger.TEXT_RECEIVED: _reply_words,
+}
+
 
 class Action(models.Model):
     """Apply integration: resolve a mapping template for the case and hand the message to the outbox."""

@@ -74,3 +74,15 @@ def test_rules_on_delivery_statuses_and_replies_are_never_run_by_hand(case_type,
     make_rule(case_type, mapping, name="By hand", manual=True, conditions=[])
     outcomes = case_run_rules(case=make_case(case_type))
     assert [o.rule.name for o in outcomes] == ["By hand"]
+
+
+@pytest.mark.parametrize(("trigger", "config", "words"), [
+    (Trigger.STATUS_CHANGED, {"to": "Decision issued"}, "Status changed to Decision issued"),
+    (Trigger.DELIVERY_STATUS, {"status": "permanent-failure", "channel": "email"},
+     "A message's delivery status became permanent-failure, for an email"),
+    (Trigger.DELIVERY_STATUS, {"status": "failed"}, "A message's delivery status became any failure"),
+    (Trigger.TEXT_RECEIVED, {"test": "starts_with", "word": "YES"}, "A text message received on the case starts with “YES”"),
+    (Trigger.TEXT_RECEIVED, {"test": "", "word": ""}, "Any text message received on the case"),
+])
+def test_the_rules_list_says_each_trigger_in_words(case_type, trigger, config, words):
+    assert Rule(case_type=case_type, trigger=trigger, trigger_config=config).trigger_words() == words
