@@ -57,8 +57,9 @@ def received_list(request):
                                                    "Match": Match})
 
 
-@page_permission_required("inbox.view_receivedtext")
+@page_permission_required("inbox.view_receivedtext", "integrations.export_logentry")
 def received_export(request):
+    """Every reply with its number, as CSV: auditors' and administrators' (as the log's export), not caseworkers'."""
     form = ReceivedTextFilter(request.GET or None)
     filters = form.filters()
     if filters is None:

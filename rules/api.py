@@ -42,8 +42,9 @@ class RuleSerializer(serializers.ModelSerializer):
         mappings = data.pop("actions", None)
         for name, value in data.items():
             setattr(rule, name, value)
-        if mappings is None:
-            mappings = [a.mapping_template for a in rule.actions.select_related("mapping_template__integration")]
+        if mappings is None:  # kept as they are (a new rule has none)
+            mappings = ([a.mapping_template for a in rule.actions.select_related("mapping_template__integration")]
+                        if rule.pk else [])
         try:
             return rule_save(rule=rule, mapping_templates=mappings)
         except DjangoValidationError as error:

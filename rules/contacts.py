@@ -9,7 +9,8 @@ from integrations.delivery.statuses import in_words
 
 
 def on_delivery_failure(entry, status, **kwargs):
-    """Signal receiver (integrations.delivery.record.delivery_status_changed)."""
+    """Signal receiver (integrations.delivery.record.delivery_status_changed). A database error goes up with the
+    status (Notify tries again); a person's detail is only marked, so nothing else can fail here."""
     if status != "permanent-failure" or entry.channel not in ("email", "sms") or not entry.case_id:
         return
     reason = f"{in_words(entry.channel, status)} (Notify, message {entry.notify_id or entry.reference})"

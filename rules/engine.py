@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -94,23 +94,55 @@ def text_matches(config, content):
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
+def _acts_for(rule, roles):
+    """Whether every person the rule acts on (consent changed, message sent) holds one of `roles` on the case: a
+    reply from the Agent never changes the Applicant's consent or texts the Applicant."""
+    wanted = {op.get("role") for op in rule.case_update or [] if op.get("set") == "consent"}
+    for action in rule.actions.all():
+        recipient = action.mapping_template.recipient or {}
+        wanted.add(recipient.get("role") if recipient.get("source") == "person" else recipient.get("person_role"))
+    wanted.discard(None)
+    return {role.casefold() for role in wanted} <= {role.casefold() for role in roles}
+
+
+def _guarded(receiver):
+    """A receiver of Notify's news (a delivery status, a reply) that never stops the news being stored: a database
+    error goes up (the callback answers 5xx and Notify tries again); any other error is logged and the news kept."""
+
+    def guarded(*args, **kwargs):
+        try:
+            return receiver(*args, **kwargs)
+        except DatabaseError:
+            raise
+        except Exception:
+            logger.exception("Rules could not react to %s", receiver.__name__)
+            return None
+
+    guarded.__name__ = receiver.__name__
+    return guarded
+
+
+@_guarded
 def on_text_received(text, **kwargs):
-    """Signal receiver (inbox.services.text_received_on_case): apply the rules that react to a reply on a case."""
+    """Signal receiver (inbox.services.text_received_on_case): apply the rules that react to a reply on a case, for
+    the person who sent it (only rules that act on that person's roles on the case)."""
     if not text.case_id or _applying.get():
         return
-    from cases.models import Case
+    from cases.models import Case, CasePerson
 
     case = Case.objects.filter(pk=text.case_id).first()
     if case is None:
         return
+    roles = set(CasePerson.objects.filter(case=case, person_id=text.person_id).values_list("role", flat=True))
     rules = [rule for rule in rules_for(case.case_type_id, Trigger.TEXT_RECEIVED)
-             if trigger_matches(rule, {"content": text.content})]
+             if trigger_matches(rule, {"content": text.content}) and _acts_for(rule, roles)]
     if rules:
         snapshot = snapshot_of(case.pk)
         for rule in rules:
-            apply_rule(rule, case, snapshot)
+            apply_rule(rule, case, snapshot, database_errors_raise=True)
 
 
+@_guarded
 def on_delivery_status(entry, status, **kwargs):
     """Signal receiver (integrations.delivery.record.delivery_status_changed): apply the rules that react to a
     message's new delivery status, in the transaction that recorded it. What they send follows that message."""
@@ -123,11 +155,13 @@ def on_delivery_status(entry, status, **kwargs):
         return
     event = {"status": status, "channel": entry.channel, "mapping_template": entry.mapping_template_id,
              "rule": entry.rule_id}
-    rules = [rule for rule in rules_for(case.case_type_id, Trigger.DELIVERY_STATUS) if trigger_matches(rule, event)]
+    # A rule never reacts to its own messages: a failing fallback must not send its fallback again and again.
+    rules = [rule for rule in rules_for(case.case_type_id, Trigger.DELIVERY_STATUS)
+             if rule.pk != entry.rule_id and trigger_matches(rule, event)]
     if rules:
         snapshot = snapshot_of(case.pk)
         for rule in rules:
-            apply_rule(rule, case, snapshot, follows=entry.pk)
+            apply_rule(rule, case, snapshot, follows=entry.pk, database_errors_raise=True)
 
 
 def rules_for(case_type_id, trigger):
@@ -222,23 +256,35 @@ def update_case(rule, case):
         case_services.case_update(case=case, status=status, field_values=fields or None, by_rule=rule.name)
     for op in rule.case_update:
         if op.get("set") == "consent":
-            case_services.case_set_consent(case=case, role=op["role"], channel=op["channel"], value=bool(op["to"]),
+            case_services.case_set_consent(case=case, role=op["role"], channel=op["channel"], value=op["to"] is True,
                                            by_rule=rule.name)
 
 
-def apply_rule(rule, case, snapshot, *, today=None, follows=None):
-    """Apply one rule to one case now: conditions, the run-once guard, then each action. Never raises."""
+def apply_rule(rule, case, snapshot, *, today=None, follows=None, database_errors_raise=False):
+    """Apply one rule to one case now: conditions, the case update, the run-once guard, then each message.
+
+    Never raises, except a database error when `database_errors_raise` (a Notify callback's caller must answer 5xx
+    so that Notify tries again, rather than lose what the rule would have done). "Sends once" holds back only the
+    messages: the case update is made every time the rule fires (a second STOP withdraws consent again).
+    """
     if not all_match(rule.conditions, snapshot, mode=rule.condition_mode, today=today):
         return Outcome(rule, case.pk, "unmatched", "The case does not meet the conditions")
     token = _applying.set(True)
     try:
         with transaction.atomic():
+            if rule.case_update:
+                update_case(rule, case)
+                snapshot = snapshot_of(case.pk)  # the messages see the case as the update left it
             if not _claim_run(rule, case):
                 return Outcome(rule, case.pk, "skipped", "Already sent for this case (sends once)")
-            update_case(rule, case)
             actions = list(rule.actions.all())
             entries = tuple(apply_integration(action, snapshot, rule, follows) for action in actions)
         return Outcome(rule, case.pk, "applied", entries=entries)
+    except DatabaseError:
+        if database_errors_raise:
+            raise
+        logger.exception("Rule %s failed on case %s", rule.pk, case.pk, extra={"rule_id": rule.pk, "case_id": case.pk})
+        return Outcome(rule, case.pk, "error", "The rule could not be applied; see the server log")
     except Exception:  # one broken rule must not stop the case change or the other rules
         logger.exception("Rule %s failed on case %s", rule.pk, case.pk, extra={"rule_id": rule.pk, "case_id": case.pk})
         return Outcome(rule, case.pk, "error", "The rule could not be applied; see the server log")

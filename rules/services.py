@@ -65,22 +65,31 @@ def _delivery_status_problems(rule, config, kinds, statuses):
     from .models import Rule
 
     problems = {}
-    if config.get("status") not in DELIVERY_TRIGGER_STATUSES:
+    if not isinstance(config.get("status"), str) or config["status"] not in DELIVERY_TRIGGER_STATUSES:
         problems["delivery_status"] = ["Choose the delivery status that fires the rule"]
-    if config.get("channel") not in (None, "", "email", "sms", "letter"):
+    if config.get("channel") not in (None, "", "email", "sms", "letter") or isinstance(config.get("channel"), list):
         problems["delivery_channel"] = ["Choose email, text message or letter"]
-    mapping = config.get("mapping_template")
-    if mapping and not MappingTemplate.objects.filter(pk=mapping, case_type_id=rule.case_type_id).exists():
-        problems["delivery_mapping_template"] = ["Choose one of the case type's mapping templates"]
-    other = config.get("rule")
-    if other and not Rule.objects.filter(pk=other, case_type_id=rule.case_type_id).exists():
-        problems["delivery_rule"] = ["Choose one of the case type's rules"]
+    for name, model, field in ((("mapping_template", MappingTemplate, "delivery_mapping_template")),
+                               (("rule", Rule, "delivery_rule"))):
+        value = config.get(name)
+        if value in (None, ""):
+            continue
+        if not _is_id(value) or not model.objects.filter(pk=int(value), case_type_id=rule.case_type_id).exists():
+            problems[field] = [f"Choose one of the case type's {'mapping templates' if name != 'rule' else 'rules'}"]
     return problems
+
+
+def _is_id(value):
+    return (isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63) or (
+        isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) < 2**63)
 
 
 def _text_received_problems(rule, config, kinds, statuses):
     problems = {}
-    if config.get("test") not in (None, "", "starts_with", "contains", "equals"):
+    if not isinstance(config.get("word", ""), str):
+        problems["text_word"] = ["Enter the word as text"]
+    elif not isinstance(config.get("test", ""), str) or config.get("test") not in (None, "", "starts_with", "contains",
+                                                                                   "equals"):
         problems["text_test"] = ["Choose starts with, contains or equals"]
     elif config.get("test") and not str(config.get("word") or "").strip():
         problems["text_word"] = ["Enter the word the reply is tested for, like STOP"]
@@ -98,6 +107,8 @@ TRIGGER_CHECKS = {
 
 
 def _trigger_problems(rule, kinds, statuses):
+    if not isinstance(rule.trigger_config or {}, dict):
+        return {"trigger": ["Give the trigger's settings as an object"]}
     check = TRIGGER_CHECKS.get(rule.trigger)
     return check(rule, rule.trigger_config or {}, kinds, statuses) if check else {}
 
@@ -105,7 +116,7 @@ def _trigger_problems(rule, kinds, statuses):
 def _field_update_problems(rule, op, kinds):
     from cases.validation import clean_field_values
 
-    if op.get("key") not in kinds:
+    if not isinstance(op.get("key"), str) or op["key"] not in kinds:
         return {"update_field": ["Choose one of the case type's fields"]}
     if op.get("to") in (None, ""):
         return {"update_value": ["Enter the value the field is set to"]}
@@ -115,20 +126,24 @@ def _field_update_problems(rule, op, kinds):
 
 def _consent_update_problems(rule, op):
     problems = {}
-    if op.get("channel") not in ("email", "sms", "letter"):
+    if not isinstance(op.get("channel"), str) or op["channel"] not in ("email", "sms", "letter"):
         problems["update_consent_channel"] = ["Choose email, text message or letter"]
-    if op.get("role") not in (rule.case_type.person_roles or ["Applicant"]):
+    if not isinstance(op.get("role"), str) or op["role"] not in (rule.case_type.person_roles or ["Applicant"]):
         problems["update_consent_role"] = ["Choose one of the case type's person roles"]
+    if not isinstance(op.get("to"), bool):
+        problems["update_consent_to"] = ["Say whether consent is given (true) or withdrawn (false)"]
     return problems
 
 
 def _case_update_problems(rule, kinds, statuses):
     """The "Update the case" action checked against the case type, as the case form checks a case."""
     problems = {}
+    if not isinstance(rule.case_update or [], list) or not all(isinstance(op, dict) for op in rule.case_update or []):
+        return {"update_status": ["Give the case update as a list of changes"]}
     for op in rule.case_update or []:
         kind = op.get("set")
         if kind == "status":
-            if op.get("to") not in statuses:
+            if not isinstance(op.get("to"), str) or op["to"] not in statuses:
                 problems["update_status"] = ["Choose one of the case type's statuses"]
         elif kind == "field":
             problems.update(_field_update_problems(rule, op, kinds))

@@ -102,4 +102,6 @@ def poll_all():
         except NotifyError as error:
             logger.warning("Polling delivery statuses of integration %s failed: %s", integration.pk, error.reason,
                            extra={"integration_id": integration.pk})
+        except Exception:  # one integration's trouble never stops the others being read
+            logger.exception("Polling delivery statuses of integration %s failed unexpectedly", integration.pk, extra={"integration_id": integration.pk})
     return calls

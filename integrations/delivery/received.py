@@ -68,10 +68,10 @@ def received_text(request, callback_id):
 
 def poll_received_texts(integration):
     """Read Notify's received texts from the newest back to the newest that the last read stored, or an empty page.
-    Returns (calls, new texts)."""
+    Returns (calls, new texts, texts read)."""
     from django.utils.dateparse import parse_datetime
 
-    gateway, older_than, calls, new, newest = NotifyGateway(integration), None, 0, 0, None
+    gateway, older_than, calls, new, read, newest = NotifyGateway(integration), None, 0, 0, 0, None
     stop_at = integration.received_texts_read_to
     while True:
         found = gateway.received_texts_page(older_than)
@@ -88,12 +88,13 @@ def poll_received_texts(integration):
                                  notify_number=item.get("notify_number") or "", content=str(item.get("content") or ""),
                                  received_at=parse_datetime(str(item.get("created_at") or "")), source="poll")
             new += int(created)
+            read += 1
         if reached or len(found) < 250:
             break
         older_than = found[-1]["id"]
     if newest:
         Integration.objects.filter(pk=integration.pk).update(received_texts_read_to=newest)
-    return calls, new
+    return calls, new, read
 
 
 def poll_all_received_texts():
@@ -106,4 +107,6 @@ def poll_all_received_texts():
         except NotifyError as error:
             logger.warning("Reading received texts of integration %s failed: %s", integration.pk, error.reason,
                            extra={"integration_id": integration.pk})
+        except Exception:  # one integration's trouble never stops the others being read
+            logger.exception("Reading received texts of integration %s failed unexpectedly", integration.pk, extra={"integration_id": integration.pk})
     return calls

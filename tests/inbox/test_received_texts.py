@@ -170,3 +170,34 @@ def test_a_strangers_reply_put_on_a_case_by_hand_makes_no_rule_act_for_the_appli
     assert (text.case_id, text.person_id) == (case.pk, None)
     assert applicant.consent_sms is True
     assert not LogEntry.objects.filter(rule_name="React to STOP").exists()
+
+
+def stop_rule(integration, case_type, role="Applicant"):
+    """STOP withdraws the person's text consent and confirms by text (a rule that sends once)."""
+    make_rule(case_type, make_mapping(integration, case_type=case_type), conditions=[], trigger=Trigger.TEXT_RECEIVED,
+              trigger_config={"test": "equals", "word": "STOP"}, name="STOP",
+              case_update=[{"set": "consent", "role": role, "channel": "sms", "to": False}])
+
+
+def test_a_second_stop_withdraws_consent_again_though_the_confirmation_is_sent_once(client, integration, tokens,
+                                                                                   case_type):
+    case, applicant = person_case(case_type)
+    stop_rule(integration, case_type)
+    for _ in range(2):
+        applicant.consent_sms = True  # given again in between (the second time)
+        applicant.save()
+        callback(client, integration, tokens["received_text_token"], message="STOP")
+        applicant.refresh_from_db()
+        assert applicant.consent_sms is False
+    assert LogEntry.objects.filter(rule_name="STOP").count() == 1
+
+
+def test_an_agents_stop_never_changes_the_applicants_consent(client, integration, tokens, case_type):
+    applicant = PersonFactory(first_name="Amira", phone=normalise_phone("07700 900123"), consent_sms=True)
+    agent = PersonFactory(first_name="Ben", phone=normalise_phone("07700 900456"), consent_sms=True)
+    make_case(case_type, people=[(applicant, "Applicant"), (agent, "Agent")])
+    stop_rule(integration, case_type)
+    callback(client, integration, tokens["received_text_token"], number="447700900456", message="STOP")
+    applicant.refresh_from_db()
+    assert applicant.consent_sms is True
+    assert not LogEntry.objects.filter(rule_name="STOP").exists()

@@ -9,7 +9,7 @@ from rules.bulk import NotApplicable, bulk_job_start
 from rules.engine import dry_run
 from rules.models import Rule, Trigger
 from rules.services import rule_save
-from tests.factories import make_case
+from tests.factories import PersonFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,43 @@ def test_rules_on_delivery_statuses_and_replies_are_never_run_by_hand(case_type,
 ])
 def test_the_rules_list_says_each_trigger_in_words(case_type, trigger, config, words):
     assert Rule(case_type=case_type, trigger=trigger, trigger_config=config).trigger_words() == words
+
+
+@pytest.mark.parametrize("config", [
+    {"status": ["failed"]}, {"status": "failed", "mapping_template": "abc"}, {"status": "failed", "rule": {"x": 1}}])
+def test_a_delivery_trigger_of_the_wrong_shape_is_a_400_not_a_500(case_type, api_as, config):
+    from tests.factories import admin_user
+
+    response = api_as(admin_user()).post("/api/rules/", {
+        "name": "Odd", "case_type": case_type.pk, "trigger": "delivery_status", "trigger_config": config,
+        "case_update": [{"set": "status", "to": "Closed"}]}, format="json")
+    assert response.status_code == 400, response.content
+
+
+@pytest.mark.parametrize("update", [[{"set": "consent", "role": "Applicant", "channel": "sms", "to": "false"}],
+                                    [{"set": "status", "to": ["Closed"]}], [{"set": "field", "key": {"a": 1}}],
+                                    ["not an object"]])
+def test_a_case_update_of_the_wrong_shape_is_a_400_not_a_500(case_type, api_as, update):
+    from tests.factories import admin_user
+
+    response = api_as(admin_user()).post("/api/rules/", {
+        "name": "Odd", "case_type": case_type.pk, "trigger": "case_updated", "case_update": update}, format="json")
+    assert response.status_code == 400, response.content
+
+
+def test_a_rule_never_reacts_to_its_own_failed_messages(case_type, integration):
+    from integrations.delivery.record import record
+    from integrations.log import LogEntry, Status
+    from tests.rules.helpers import make_mapping, make_rule
+
+    rule = make_rule(case_type, make_mapping(integration, case_type=case_type), name="Any failure: try again",
+                     trigger=Trigger.DELIVERY_STATUS, trigger_config={"status": "failed"}, conditions=[],
+                     send_once=False)
+    case = make_case(case_type, field_values={"decision": "Approved"},
+                     people=[(PersonFactory(first_name="A", email="a@example.com"),
+                              "Applicant")])
+    own = LogEntry.objects.create(integration=integration, case=case, channel="email", rule_id=rule.pk,
+                                  rule_name=rule.name, recipient="a@example.com", status=Status.SENT,
+                                  notify_id="7b3b4a0e-96a1-4a6a-9d5e-0c5b8f2c1a11")
+    record(integration=integration, status="permanent-failure", source="callback", notify_id=own.notify_id)
+    assert LogEntry.objects.count() == 1
