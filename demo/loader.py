@@ -156,8 +156,9 @@ def _register_callbacks(integration, data):
     tokens = make_callback_tokens(integration)
     for kind, sandbox_type in (("delivery_status", "delivery_status"), ("received_text", "inbound_sms")):
         url = DEMO_WEB + reverse(f"notify_callbacks:{kind}", args=[integration.callback_id])
-        subprocess.run([sys.executable, "-m", "notify_sandbox", "register-callback", "--data", sandbox_data,
-                        "--service-name", data.get("service_name") or "Planning demo", "--type", sandbox_type,
-                        "--url", url, "--bearer-token", tokens[f"{kind}_token"]],
+        # "--name=value": a token may start with "-", which would otherwise read as an option.
+        subprocess.run([sys.executable, "-m", "notify_sandbox", "register-callback", f"--data={sandbox_data}",
+                        f"--service-name={data.get('service_name') or 'Planning demo'}", f"--type={sandbox_type}",
+                        f"--url={url}", f"--bearer-token={tokens[f'{kind}_token']}"],
                        cwd=settings.BASE_DIR, check=True, capture_output=True)
     return DEMO_WEB + "/notify/callbacks/"

@@ -92,3 +92,19 @@ def test_make_runs_sandbox_preparation_feeds_the_demo_loader(tmp_path, monkeypat
     assert "Notify integration" in load_notifications_demo(tmp_path / "demo-sandbox.json")
     assert Integration.objects.get().key_hint.startswith("demo")
     assert MappingTemplate.objects.count() == 5
+
+
+def test_a_token_that_starts_with_a_dash_is_registered_too(sandbox_file, tmp_path, monkeypatch):
+    """Tokens are random URL-safe text: about one in 32 starts with "-", which a command line reads as an option."""
+    from integrations.delivery import tokens
+    from notify_sandbox.store import Store
+
+    monkeypatch.setattr(tokens.secrets, "token_urlsafe", lambda n: "-starts-with-a-dash-" + "x" * 24)
+    store = Store(tmp_path / "sandbox.sqlite3")
+    store.ensure_service("Planning demo")
+    sandbox_file.write_text(json.dumps({**json.loads(sandbox_file.read_text()), "data": str(tmp_path / "sandbox.sqlite3"),
+                                        "service_name": "Planning demo"}))
+    load_demo()
+    load_notifications_demo(sandbox_file)
+    callbacks = store.service_by_name("Planning demo")["callback"]
+    assert callbacks["delivery_status"]["bearer_token"].startswith("-starts-with-a-dash-")
