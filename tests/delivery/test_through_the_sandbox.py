@@ -62,7 +62,7 @@ def test_while_the_database_refuses_callbacks_notify_tries_again_and_nothing_is_
     from django.db import connections
 
     with SandboxServer(rate_limit="off", delivery_seconds=0.2) as notify:
-        notify.set_faults(callback_retry_seconds=1.0)
+        notify.set_faults(callback_retry_seconds=2.0)  # six tries span 10 s: time to see every message refused
         key, template = notify.create_key("test"), notify.create_template("email", subject="S", body="Hello")
         integration = integration_save(integration=Integration(name="Locked", enabled=True, base_url=notify.base_url),
                                        new_key=key)
