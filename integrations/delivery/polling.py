@@ -52,16 +52,31 @@ def close_what_notify_will_not_report(integration, now):
     return not_stored, len(expired)
 
 
+# Two walks of the list: letters stay open for days (printing and posting), emails and texts for minutes, so
+# emails and texts are never read back as far as the oldest letter.
+WALKS = (("email", "sms"), ("letter",))
+
+
 def poll_integration(integration, *, now=None):
     """Read Notify's list back to the oldest open entry and apply what changed. Returns the calls made."""
     now = now or timezone.now()
     close_what_notify_will_not_report(integration, now)
-    oldest = open_entries(integration).order_by("sent_at").values_list("sent_at", flat=True).first()
-    if oldest is None:
-        return 0
-    gateway, older_than, calls = NotifyGateway(integration), None, 0
+    gateway, calls = NotifyGateway(integration), 0
+    for channels in WALKS:
+        oldest = (open_entries(integration).filter(channel__in=channels).order_by("sent_at")
+                  .values_list("sent_at", flat=True).first())
+        if oldest is not None:
+            calls += _walk(integration, gateway, list(channels), oldest)
+    if calls:
+        Integration.objects.filter(pk=integration.pk).update(delivery_polled_at=now)
+    return calls
+
+
+def _walk(integration, gateway, channels, oldest):
+    """One walk of the list of these channels, newest first, until a page reaches past `oldest` or is Notify's last."""
+    older_than, calls = None, 0
     while True:
-        page = gateway.notifications_page(older_than)
+        page = gateway.notifications_page(older_than, template_type=channels)
         calls += 1
         if not page:
             break
@@ -72,7 +87,6 @@ def poll_integration(integration, *, now=None):
         if created is None or created < oldest - CLOCK_MARGIN:
             break
         older_than = page[-1]["id"]
-    Integration.objects.filter(pk=integration.pk).update(delivery_polled_at=now)
     return calls
 
 

@@ -134,9 +134,10 @@ class NotifyGateway:
             raise unexpected_answer("its received text list is not Notify's")
         return page
 
-    def notifications_page(self, older_than=None):
-        """One page (up to 250) of the notifications this key type sent, newest first, older than that id."""
-        found = self._call("get_all_notifications", older_than=older_than)
+    def notifications_page(self, older_than=None, template_type=None):
+        """One page (up to 250) of the notifications this key type sent, newest first, older than that id; of the
+        template types given (a list is sent as the parameter repeated, which Notify takes)."""
+        found = self._call("get_all_notifications", older_than=older_than, template_type=template_type)
         page = found.get("notifications")
         if not isinstance(page, list) or not all(isinstance(n, dict) and n.get("id") for n in page):
             raise unexpected_answer("its notification list is not Notify's")

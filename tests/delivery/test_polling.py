@@ -49,11 +49,11 @@ def send(integration, channel, template, recipient, personalisation=None):
 LETTER = {"address_line_1": "Amira Ahmed", "address_line_2": "1 High Street", "address_line_3": "SW1A 2AA"}
 
 
-def test_one_read_of_notifys_list_brings_every_status_no_callback_brought(polled, instant, quiet_broker):
+def test_two_reads_of_notifys_list_bring_every_status_no_callback_brought(polled, instant, quiet_broker):
     email = send(polled, "email", instant.email, "amira@example.com")
     text = send(polled, "sms", instant.sms, "07700900002")  # Notify's "permanently failing" number
     letter = send(polled, "letter", instant.letter, LETTER["address_line_1"], LETTER)
-    assert polling.poll_integration(polled) == 1
+    assert polling.poll_integration(polled) == 2  # one page of emails and texts, one of letters
     statuses = {e.pk: e.delivery_status for e in LogEntry.objects.filter(pk__in=[email.pk, text.pk, letter.pk])}
     assert statuses == {email.pk: "delivered", text.pk: "permanent-failure", letter.pk: "received"}
     assert [(h["status"], h["source"]) for h in history(LogEntry.objects.get(pk=letter.pk))] == [("received", "poll")]
@@ -85,3 +85,18 @@ def test_a_message_notify_no_longer_holds_is_marked_so_after_7_days(polled, inst
     entry.refresh_from_db()
     assert entry.delivery_note == "expired"
     assert [h["source"] for h in history(entry)] == ["expired"]
+
+
+def test_a_letter_waiting_for_days_does_not_make_every_email_since_be_read_again(polled, instant, quiet_broker,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(polling, "CLOCK_MARGIN", datetime.timedelta(0))
+    letter = send(polled, "letter", instant.letter, LETTER["address_line_1"], LETTER)
+    LogEntry.objects.filter(pk=letter.pk).update(delivery_status="accepted")  # printing takes days
+    other = NotificationsAPIClient(instant.key, base_url=instant.base_url)
+    for _ in range(260):  # more than a page of emails after it
+        other.send_email_notification("someone@example.com", instant.email)
+    email = send(polled, "email", instant.email, "amira@example.com")
+    # Emails and texts: one page reaches past the open email. Letters: one page holds the letter.
+    assert polling.poll_integration(polled) == 2
+    assert {e.pk: e.delivery_status for e in LogEntry.objects.filter(pk__in=[letter.pk, email.pk])} == {
+        letter.pk: "received", email.pk: "delivered"}
