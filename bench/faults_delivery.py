@@ -13,31 +13,33 @@ import time
 from .faults import Processes, _fresh, outcome, scaled, settle, wait_for
 
 
-def _register(sandbox, port):
+def _register(sandbox, port, kind="delivery_status"):
+    """Give the sandbox the product's callback address and a new token of this kind (received_text: inbound_sms)."""
     from django.urls import reverse
 
     from integrations.delivery.tokens import make_callback_tokens
     from integrations.models import Integration
 
     integration = Integration.objects.get()
-    token = make_callback_tokens(integration)["delivery_status_token"]
-    url = f"http://127.0.0.1:{port}" + reverse("notify_callbacks:delivery_status", args=[integration.callback_id])
-    sandbox.control("POST", "callbacks", {"service_name": "Sandbox service", "bearer_token": token, "url": url})
+    token = make_callback_tokens(integration)[f"{kind}_token"]
+    url = f"http://127.0.0.1:{port}" + reverse(f"notify_callbacks:{kind}", args=[integration.callback_id])
+    sandbox.control("POST", "callbacks", {
+        "service_name": "Sandbox service", "bearer_token": token, "url": url,
+        "callback_type": "inbound_sms" if kind == "received_text" else "delivery_status"})
 
 
-def _lock_store_while_callbacks_arrive(hold_seconds):
-    """Once the first report is stored, hold a SHARE lock on the reports' table (reads go on, writes wait)."""
+def _lock_while_they_arrive(model, hold_seconds):
+    """Once the first row of `model` is stored, hold a SHARE lock on its table (reads go on, writes wait) for
+    `hold_seconds`: the store is down for writes while callbacks arrive."""
     from django.db import connections
 
-    from integrations.delivery.models import DeliveryEvent
-
     def hold():
-        if not wait_for(lambda: DeliveryEvent.objects.exists(), scaled(120), 0.05):
+        if not wait_for(lambda: model.objects.exists(), scaled(120), 0.05):
             return
         holder = connections.create_connection("default")
         holder.set_autocommit(False)
         with holder.cursor() as cursor:
-            cursor.execute("LOCK TABLE integrations_deliveryevent IN SHARE MODE")
+            cursor.execute(f"LOCK TABLE {model._meta.db_table} IN SHARE MODE")
         time.sleep(hold_seconds)
         holder.rollback()
         holder.close()
@@ -45,6 +47,12 @@ def _lock_store_while_callbacks_arrive(hold_seconds):
     thread = threading.Thread(target=hold, daemon=True)
     thread.start()
     return thread
+
+
+def _callback_tries(sandbox):
+    """(dropped, refused or timed out) over every callback try the sandbox made."""
+    tries = sandbox.control("GET", "callbacks")["outcomes"]
+    return tries.get("dropped", 0), sum(n for answer, n in tries.items() if answer not in ("200", "dropped"))
 
 
 def _regressions():
@@ -76,7 +84,9 @@ def callbacks(messages):
                            callback_retry_seconds=1.0)
         processes.start_beat()
         processes.start_worker()
-        locker = _lock_store_while_callbacks_arrive(hold_seconds=8)
+        from integrations.delivery.models import DeliveryEvent
+
+        locker = _lock_while_they_arrive(DeliveryEvent, hold_seconds=8)
         bulk.bulk_job_start(rule=setup["rule"])
         settled = settle(messages, timeout=messages / 5 + 120)
         final = sorted(statuses.FINAL)
@@ -86,52 +96,17 @@ def callbacks(messages):
 
         known = wait_for(all_final, scaled(messages / 5 + 180), 1.0)
         locker.join(timeout=1)
-        tries = sandbox.control("GET", "callbacks")["outcomes"]
+        dropped, retried = _callback_tries(sandbox)
         return outcome(messages, sandbox, settled=settled and known,
                        statuses_lost=LogEntry.objects.filter(status=Status.SENT).exclude(delivery_status__in=final)
                        .count(),
                        regressions=_regressions(),
                        by_poll=LogEntry.objects.filter(delivery_events__source="poll",
                                                        delivery_events__applied=True).distinct().count(),
-                       callbacks_dropped=tries.get("dropped", 0),
-                       callbacks_retried=sum(n for answer, n in tries.items() if answer not in ("200", "dropped")))
+                       callbacks_dropped=dropped, callbacks_retried=retried)
     finally:
         processes.stop()
         sandbox.close()
-
-
-def _register_inbound(sandbox, port):
-    from django.urls import reverse
-
-    from integrations.delivery.tokens import make_callback_tokens
-    from integrations.models import Integration
-
-    integration = Integration.objects.get()
-    token = make_callback_tokens(integration)["received_text_token"]
-    url = f"http://127.0.0.1:{port}" + reverse("notify_callbacks:received_text", args=[integration.callback_id])
-    sandbox.control("POST", "callbacks", {"service_name": "Sandbox service", "callback_type": "inbound_sms",
-                                          "bearer_token": token, "url": url})
-
-
-def _lock_replies_while_they_arrive(hold_seconds):
-    from django.db import connections
-
-    from inbox.models import ReceivedText
-
-    def hold():
-        if not wait_for(lambda: ReceivedText.objects.exists(), scaled(120), 0.05):
-            return
-        holder = connections.create_connection("default")
-        holder.set_autocommit(False)
-        with holder.cursor() as cursor:
-            cursor.execute("LOCK TABLE inbox_receivedtext IN SHARE MODE")
-        time.sleep(hold_seconds)
-        holder.rollback()
-        holder.close()
-
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    return thread
 
 
 def replies(count):
@@ -146,25 +121,24 @@ def replies(count):
     port = free_port()
     try:
         processes.start_web(port)
-        _register_inbound(sandbox, port)
+        _register(sandbox, port, "received_text")
         sandbox.set_faults(callback_duplicate_rate=0.3, callback_reorder_rate=0.3, callback_drop_rate=0.2,
                            callback_retry_seconds=1.0)
         processes.start_beat()
         processes.start_worker()
-        locker = _lock_replies_while_they_arrive(hold_seconds=8)
+        locker = _lock_while_they_arrive(ReceivedText, hold_seconds=8)
         ids = [sandbox.control("POST", "received-text-messages", {
             "service_name": "Sandbox service", "user_number": f"07700 900{n % 1000:03d}", "content": f"Reply {n}"})["id"]
             for n in range(count)]
         kept = wait_for(lambda: ReceivedText.objects.count() >= count, scaled(count / 5 + 120), 1.0)
         locker.join(timeout=1)
         stored = set(map(str, ReceivedText.objects.values_list("notify_id", flat=True)))
-        tries = sandbox.control("GET", "callbacks")["outcomes"]
+        dropped, retried = _callback_tries(sandbox)
         return {"triggered": count, "sent": len(stored & set(ids)), "failed": 0,
                 "lost": len(set(ids) - stored), "duplicates": ReceivedText.objects.count() - len(stored),
                 "in_notify_not_recorded_sent": 0, "settled": kept,
                 "by_poll": ReceivedText.objects.filter(source="poll").count(),
-                "callbacks_dropped": tries.get("dropped", 0),
-                "callbacks_retried": sum(n for answer, n in tries.items() if answer not in ("200", "dropped"))}
+                "callbacks_dropped": dropped, "callbacks_retried": retried}
     finally:
         processes.stop()
         sandbox.close()

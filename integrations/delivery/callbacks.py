@@ -74,19 +74,29 @@ def authorised_integration(request, callback_id, kind):
     return integration, None
 
 
+def accepted(request, callback_id, kind, schema, name):
+    """The steps every callback takes before it is stored: the integration's token of this kind (401), a JSON body
+    of at most 16 KB (413, 400), Notify's keys (400 naming the fields). Returns (integration, data, None), or
+    (None, None, the refusal)."""
+    integration, refused = authorised_integration(request, callback_id, kind)
+    if refused:
+        return None, None, refused
+    body, refused = read_body(request)
+    if refused:
+        return None, None, refused
+    report = schema(data=body)
+    if not report.is_valid():
+        return None, None, problem(400, f"The body is not a {name} callback", fields=report.errors)
+    return integration, report.validated_data, None
+
+
 @csrf_exempt
 @require_POST
 def delivery_status(request, callback_id):
-    integration, refused = authorised_integration(request, callback_id, "delivery_status")
+    integration, data, refused = accepted(request, callback_id, "delivery_status", DeliveryStatusCallback,
+                                          "delivery status")
     if refused:
         return refused
-    body, refused = read_body(request)
-    if refused:
-        return refused
-    report = DeliveryStatusCallback(data=body)
-    if not report.is_valid():
-        return problem(400, "The body is not a delivery status callback", fields=report.errors)
-    data = report.validated_data
     try:
         event = record(integration=integration, status=data["status"], source=Source.CALLBACK, notify_id=data["id"],
                        reference=data.get("reference") or "",
@@ -95,3 +105,4 @@ def delivery_status(request, callback_id):
         logger.exception("Could not store a delivery status for integration %s", integration.pk)
         return problem(503, "The status could not be stored now; Notify will try again")
     return JsonResponse({"stored": True, "matched": event.entry_id is not None, "applied": event.applied})
+

@@ -109,13 +109,20 @@ def _apply_page(integration, page):
 
 def poll_all():
     """Poll every enabled integration with a key; one that fails is logged and the others still run."""
-    calls = {}
+    return for_each_integration(poll_integration, "Polling delivery statuses")
+
+
+def for_each_integration(read, what):
+    """Run read(integration) for every enabled integration with a key: {integration id: result}. One integration's
+    trouble (Notify's, or any other) is logged and never stops the others being read."""
+    results = {}
     for integration in Integration.objects.filter(enabled=True).exclude(api_key_encrypted=""):
         try:
-            calls[integration.pk] = poll_integration(integration)
+            results[integration.pk] = read(integration)
         except NotifyError as error:
-            logger.warning("Polling delivery statuses of integration %s failed: %s", integration.pk, error.reason,
+            logger.warning("%s of integration %s failed: %s", what, integration.pk, error.reason,
                            extra={"integration_id": integration.pk})
-        except Exception:  # one integration's trouble never stops the others being read
-            logger.exception("Polling delivery statuses of integration %s failed unexpectedly", integration.pk, extra={"integration_id": integration.pk})
-    return calls
+        except Exception:
+            logger.exception("%s of integration %s failed unexpectedly", what, integration.pk,
+                             extra={"integration_id": integration.pk})
+    return results

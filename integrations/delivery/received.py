@@ -16,8 +16,8 @@ from rest_framework import serializers
 
 from ..models import Integration
 from ..notify.client import NotifyGateway
-from ..notify.errors import NotifyError
-from .callbacks import authorised_integration, problem, read_body
+from .callbacks import accepted, problem
+from .polling import for_each_integration
 
 logger = logging.getLogger(__name__)
 MAX_CONTENT = 2000  # Notify's longest text is 918 characters; anything far longer is not a reply
@@ -44,18 +44,12 @@ class ReceivedTextCallback(serializers.Serializer):
 @csrf_exempt
 @require_POST
 def received_text(request, callback_id):
-    integration, refused = authorised_integration(request, callback_id, "received_text")
+    integration, data, refused = accepted(request, callback_id, "received_text", ReceivedTextCallback,
+                                          "received-text")
     if refused:
         return refused
-    body, refused = read_body(request)
-    if refused:
-        return refused
-    report = ReceivedTextCallback(data=body)
-    if not report.is_valid():
-        return problem(400, "The body is not a received-text callback", fields=report.errors)
     if _keeper is None:
         return problem(503, "Received texts cannot be kept now; Notify will try again")
-    data = report.validated_data
     try:
         text, created = _keeper(integration=integration, notify_id=data["id"], user_number=data["source_number"],
                                 notify_number=data.get("destination_number") or "", content=data["message"],
@@ -100,13 +94,4 @@ def poll_received_texts(integration):
 def poll_all_received_texts():
     if _keeper is None:
         return {}
-    calls = {}
-    for integration in Integration.objects.filter(enabled=True).exclude(api_key_encrypted=""):
-        try:
-            calls[integration.pk] = poll_received_texts(integration)
-        except NotifyError as error:
-            logger.warning("Reading received texts of integration %s failed: %s", integration.pk, error.reason,
-                           extra={"integration_id": integration.pk})
-        except Exception:  # one integration's trouble never stops the others being read
-            logger.exception("Reading received texts of integration %s failed unexpectedly", integration.pk, extra={"integration_id": integration.pk})
-    return calls
+    return for_each_integration(poll_received_texts, "Reading received texts")
