@@ -18,6 +18,7 @@ ROLE_PERMISSIONS = {
         "mappings.*",
         "rules.*",
         "inbox.*",
+        "documents.*",
     ],
     CASEWORKERS: [
         "cases.view_casetype",
@@ -35,6 +36,9 @@ ROLE_PERMISSIONS = {
         "integrations.view_case_log",
         "inbox.view_receivedtext",
         "inbox.handle_receivedtext",
+        "documents.view_document",
+        "documents.add_document",
+        "documents.delete_document",
     ],
     AUDITORS: [
         "integrations.view_logentry",

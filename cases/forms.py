@@ -163,10 +163,11 @@ class LinesField(forms.CharField):
 class CaseTypeForm(NamedErrors, forms.ModelForm):
     person_roles = LinesField(required=False, help_text="One role a line, for example Applicant.")
     address_roles = LinesField(required=False, help_text="One role a line, for example Property.")
+    document_types = LinesField(required=False, help_text="One type a line, for example Decision notice.")
 
     class Meta:
         model = CaseType
-        fields = ["name", "reference_prefix", "description", "person_roles", "address_roles"]
+        fields = ["name", "reference_prefix", "description", "person_roles", "address_roles", "document_types"]
 
 
 class FieldDefinitionForm(NamedErrors, forms.ModelForm):

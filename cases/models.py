@@ -31,6 +31,8 @@ class CaseType(models.Model):
     )
     person_roles = models.JSONField(default=list, blank=True, help_text="Roles people can have on a case.")
     address_roles = models.JSONField(default=list, blank=True, help_text="Roles addresses can have.")
+    document_types = models.JSONField(default=list, blank=True,
+                                      help_text="Kinds of document caseworkers add to a case, e.g. Decision notice.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -243,6 +245,8 @@ class EventKind(models.TextChoices):
     UPDATED = "updated", "Case updated"
     STATUS_CHANGED = "status_changed", "Status changed"
     FIELD_CHANGED = "field_changed", "Field changed"
+    DOCUMENT_ADDED = "document_added", "Document added"
+    DOCUMENT_DELETED = "document_deleted", "Document deleted"
 
 
 class CaseEvent(models.Model):

@@ -84,6 +84,10 @@ CASE_DETAIL_LABELS = {"summary": "Summary", "due_date": "Due date"}
 
 
 def _changes_of_update(event):
+    if event.kind in (EventKind.DOCUMENT_ADDED, EventKind.DOCUMENT_DELETED):
+        data = event.data or {}
+        words = [f"{data.get('document_type')}: {data.get('filename')} (version {data.get('version')})"]
+        return words + ([f"Reason: {data['reason']}"] if data.get("reason") else [])
     if event.kind != EventKind.UPDATED:
         return []
     return [f"{CASE_DETAIL_LABELS.get(name, name)}: {_shown(old)} → {_shown(new)}"

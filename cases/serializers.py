@@ -41,7 +41,7 @@ class CaseTypeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseType
-        fields = ["id", "name", "description", "reference_prefix", "person_roles", "address_roles", "fields",
+        fields = ["id", "name", "description", "reference_prefix", "person_roles", "address_roles", "document_types", "fields",
                   "statuses"]
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import AddressViewSet, CaseTypeViewSet, CaseViewSet, PersonViewSet
+from documents.api import case_documents_api, document_api, document_download_api
 from inbox.api import ReceivedTextViewSet, case_reply_api
 from integrations.api import IntegrationViewSet
 from integrations.log_api import LogEntryViewSet
@@ -30,5 +31,8 @@ urlpatterns = [
     # Running rules belongs to the rules app; cases/ knows nothing of rules.
     path("cases/<int:pk>/run-rules/", case_run_rules_api, name="case-run-rules"),
     path("cases/<int:pk>/reply/", case_reply_api, name="case-reply"),
+    path("cases/<int:pk>/documents/", case_documents_api, name="case-documents"),
+    path("documents/<int:pk>/", document_api, name="document"),
+    path("documents/<int:pk>/download/", document_download_api, name="document-download"),
     *router.urls,
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("log/", include("integrations.log_urls")),
     path("rules/", include("rules.urls")),
     path("texts/", include("inbox.urls")),
+    path("", include("documents.urls")),
     # Notify's callbacks: no session, no CSRF; each checks its integration's own bearer token.
     path("notify/callbacks/", include("integrations.delivery.urls")),
     path("api/", include((api_patterns, "api"))),

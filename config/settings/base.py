@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "mappings",
     "rules",
     "inbox",
+    "documents",
     "demo",
 ]
 
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An upload that declares more than DOCUMENTS_MAX_UPLOAD_BYTES is refused before its body is read.
+    "documents.uploads.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,6 +135,26 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+]
+
+# Case documents (documents/): kept through the "documents" storage. By default files under var/documents; any
+# Django storage backend by settings, e.g. django-storages' S3 with DOCUMENTS_STORAGE_BACKEND=
+# storages.backends.s3.S3Storage and DOCUMENTS_STORAGE_OPTIONS='{"bucket_name": "…", "endpoint_url": "…"}'.
+DOCUMENTS_STORAGE = {
+    "BACKEND": env("DOCUMENTS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": env.json("DOCUMENTS_STORAGE_OPTIONS", default={"location": str(VAR_DIR / "documents")}),
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": DOCUMENTS_STORAGE,
+}
+# The largest document a caseworker can add; a larger upload is refused before it is read.
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "documents.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
