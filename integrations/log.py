@@ -68,6 +68,10 @@ class LogEntry(models.Model):
     email_reply_to_id = models.CharField(max_length=36, blank=True)
     sms_sender_id = models.CharField(max_length=36, blank=True)
     sanitise_content_for = models.JSONField(default=list, blank=True)
+    # A letter that is a case document (a precompiled letter): the document, as a reference (integrations.notify.
+    # files), and its postage. A document sent by email is a reference in the personalisation instead.
+    document = models.JSONField(null=True, blank=True)
+    postage = models.CharField(max_length=10, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     failure_kind = models.CharField(max_length=25, choices=FailureKind.choices, blank=True, default="")

@@ -112,3 +112,19 @@ def log_entry_refresh_status(*, entry):
     LogEntry.objects.filter(pk=entry.pk).update(delivery_checked_at=timezone.now())
     entry.refresh_from_db()
     return entry
+
+
+class LetterNotReady(Exception):
+    """Notify has not made the letter's PDF yet (PDFNotReadyError): wait, it is not a failure."""
+
+
+def letter_pdf(*, entry):
+    """The PDF of a sent letter as Notify holds it (bytes). LetterNotReady while Notify is still making it;
+    NotResendable, saying why, when Notify will not give it."""
+    try:
+        return NotifyGateway(entry.integration).letter_pdf(entry.notify_id)
+    except NotifyError as error:
+        if error.error_type == "PDFNotReadyError":
+            raise LetterNotReady("Notify has not made this letter's PDF yet (it is still checking or preparing the "
+                                 "letter). Try again in a few minutes.") from None
+        raise NotResendable(f"Notify did not give the letter's PDF: {error.reason}") from None

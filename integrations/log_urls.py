@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/resend/", log_views.log_resend, name="resend"),
     path("<int:pk>/rebuild/", log_views.log_rebuild, name="rebuild"),
     path("<int:pk>/status/", log_views.log_refresh_status, name="status"),
+    path("<int:pk>/letter.pdf", log_views.log_letter_pdf, name="letter_pdf"),
 ]

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,9 +13,11 @@ from .delivery.record import history as delivery_history
 from .exports import log_csv_response
 from .log import Channel, LogEntry, Status
 from .log_services import (
+    LetterNotReady,
     NotResendable,
     can_rebuild,
     can_resend_same,
+    letter_pdf,
     log_entry_rebuild,
     log_entry_refresh_status,
     log_entry_resend,
@@ -151,3 +153,24 @@ def log_refresh_status(request, pk):
         messages.success(request, f"Notify says the message is {entry.delivery_status}" if entry.delivery_status
                          else "Notify has no status for the message yet")
     return redirect("log:detail", pk=pk)
+
+
+@page_permission_required("integrations.view_logentry")
+def log_letter_pdf(request, pk):
+    """A sent letter's PDF as Notify holds it (get_pdf_for_letter). Until Notify has made it, the entry's page says
+    so: that is a wait, not an error."""
+    entry = get_object_or_404(LogEntry.objects.select_related("integration"), pk=pk)
+    if entry.channel != "letter" or not entry.notify_id:
+        raise Http404("Only a letter Notify accepted has a PDF")
+    try:
+        content = letter_pdf(entry=entry)
+    except LetterNotReady as waiting:
+        messages.info(request, str(waiting))
+        return redirect("log:detail", pk=pk)
+    except NotResendable as refusal:
+        messages.error(request, str(refusal))
+        return redirect("log:detail", pk=pk)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="letter-{entry.case_reference or entry.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

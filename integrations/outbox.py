@@ -75,6 +75,8 @@ def entry_for(*, integration, message, case=None, rule=None, mapping_template=No
         email_reply_to_id=message.email_reply_to_id or "",
         sms_sender_id=message.sms_sender_id or "",
         sanitise_content_for=list(message.sanitise_content_for),
+        document=getattr(message, "document", None),
+        postage=getattr(message, "postage", "") or "",
         status=Status.QUEUED,
         next_attempt_at=timezone.now(),
         **_origin(case, rule, mapping_template),
@@ -144,7 +146,7 @@ def _insert(entries):
                 for name in stamped:
                     setattr(entry, name, now)
                 values = [getattr(entry, field.attname) for field in fields]
-                copy.write_row([pk, *(Jsonb(value) if field.attname in json else value
+                copy.write_row([pk, *(Jsonb(value) if field.attname in json and value is not None else value
                                       for field, value in zip(fields, values, strict=True))])
     for entry in entries:
         entry._state.adding, entry._state.db = False, connection.alias

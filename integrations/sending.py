@@ -24,6 +24,7 @@ from . import outbox, retry
 from .delivery.record import adopt_waiting
 from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
 from .models import NotifyTemplate
+from .notify import files
 from .notify.client import gateway_for
 from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited
 from .ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slot
@@ -268,8 +269,13 @@ def send_entry(entry_id, *, sent=None):
         if problem:
             _fail(entry, FailureKind.TEMPLATE_MISMATCH, problem)
             return
+        try:
+            prepared = files.prepare(entry)  # its documents, read now: never held for queued messages
+        except files.DocumentUnavailable as unavailable:
+            _fail(entry, FailureKind.VALIDATION, str(unavailable))
+            return
         started = timezone.now()
-        response = gateway.send(entry)
+        response = gateway.send(entry, prepared)
     except NotifyError as error:
         _handle_failure(entry, error, started)
         return

@@ -21,15 +21,18 @@ class PlaceholderSerializer(serializers.Serializer):
 
 
 class MappingTemplateSerializer(serializers.ModelSerializer):
-    placeholders = PlaceholderSerializer(many=True)
-    recipient = serializers.DictField(help_text='email/sms: {"source": "person", "role": "Applicant"}; letter: '
-                                                '{"person_role": "Applicant", "address": {"of": "case", "role": "Property"}}')
+    placeholders = PlaceholderSerializer(many=True, required=False)
+    recipient = serializers.DictField(required=False,
+                                      help_text='email/sms: {"source": "person", "role": "Applicant"}; letter: '
+                                                '{"person_role": "Applicant", "address": {"of": "case", "role": '
+                                                '"Property"}}; precompiled_letter: none (the address is in the PDF)')
 
     class Meta:
         model = MappingTemplate
         fields = ["id", "name", "integration", "case_type", "channel", "notify_template_id", "notify_template_name",
                   "template_version", "enabled", "recipient", "email_reply_to_id", "sms_sender_id",
-                  "skip_failed_contacts", "placeholders"]
+                  "skip_failed_contacts", "document_type", "postage", "file_confirm_email", "file_retention_weeks",
+                  "placeholders"]
         read_only_fields = ["notify_template_name", "template_version"]
 
     def _save(self, mapping, data):

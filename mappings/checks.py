@@ -7,9 +7,12 @@ from .textsyntax import TextSyntaxError, parse
 MAX_MANUAL_TEXT = 2_000  # longer than any placeholder of a message needs; Notify caps a text message at 918
 
 
-def check_source(source, kinds):
-    """Problems with one placeholder's source for a case type (kinds: field key -> kind)."""
+def check_source(source, kinds, document_types=None):
+    """Problems with one placeholder's source for a case type (kinds: field key -> kind; document_types: the case
+    type's, when known)."""
     kind = source.get("source")
+    if kind == "document" and document_types is not None and source.get("type") not in document_types:
+        return [f"'{source.get('type')}' is not a document type of this case type"]
     if kind == "field" and source.get("key") not in kinds:
         return [f"'{source.get('key')}' is not a field of this case type"]
     if kind == "date" and source.get("date") not in CASE_DATES and kinds.get(source.get("date")) != "date":

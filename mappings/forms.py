@@ -6,7 +6,7 @@ from cases.forms import NamedErrors
 from cases.models import CaseType
 from integrations.models import NotifyTemplate
 
-from .models import Channel, MappingTemplate
+from .models import FILE_RETENTION_DEFAULT_WEEKS, Channel, MappingTemplate
 from .options import (
     code_for,
     recipient_code,
@@ -15,6 +15,8 @@ from .options import (
     source_from_code,
     source_options,
 )
+
+FILE_FIELDS = ("file_confirm_email", "file_retention_weeks")
 
 
 class ChooseForm(NamedErrors, forms.Form):
@@ -29,14 +31,26 @@ class MappingTemplateForm(NamedErrors, forms.ModelForm):
     recipient_text = forms.CharField(required=False, label="Fixed email address",
                                      help_text="Only when sending to a fixed email address.")
 
+    document_type = forms.ChoiceField(label="Document type", help_text="The case's latest document of this type is "
+                                      "sent as the letter. The address printed in it is where it goes.")
+
     class Meta:
         model = MappingTemplate
-        fields = ["name", "notify_template_id", "enabled", "email_reply_to_id", "sms_sender_id", "skip_failed_contacts"]
+        fields = ["name", "notify_template_id", "enabled", "email_reply_to_id", "sms_sender_id", "skip_failed_contacts",
+                  "postage", "file_confirm_email", "file_retention_weeks"]
         labels = {"notify_template_id": "Notify template"}
 
     def __init__(self, *args, integration, case_type, channel, **kwargs):
         super().__init__(*args, **kwargs)
         self.integration, self.case_type, self.channel = integration, case_type, channel
+        self.rows = []
+        if channel == Channel.PRECOMPILED:
+            self._precompiled_fields(case_type)
+            return
+        for name in ("document_type", "postage") + (() if channel == "email" else FILE_FIELDS):
+            del self.fields[name]
+        if "file_retention_weeks" in self.fields:
+            self.fields["file_retention_weeks"].required = False  # empty: Notify's default
         templates = NotifyTemplate.objects.filter(integration=integration, type=channel)
         self.fields["notify_template_id"] = forms.ChoiceField(
             label="Notify template", choices=[("", "Choose a template")] + [(t.notify_id, t.name) for t in templates],
@@ -58,13 +72,23 @@ class MappingTemplateForm(NamedErrors, forms.ModelForm):
             self.fields["recipient_code"].initial = code
             if "recipient_text" in self.fields:
                 self.fields["recipient_text"].initial = text
-        self.source_choices = source_options(**roles)
-        self.rows = []
+        self.source_choices = source_options(
+            **roles, document_types=case_type.document_types if channel == "email" else ())
         chosen = self.data.get("notify_template_id") or self.instance.notify_template_id
         template = templates.filter(notify_id=chosen).first()
         existing = {p.placeholder: p for p in self.instance.placeholders.all()} if self.instance.pk else {}
         for name in (template.placeholders if template else []):
             self._add_row(name, existing.get(name))
+
+    def _precompiled_fields(self, case_type):
+        """A letter from a case document: its name, the document type and the postage; no template, no recipient."""
+        for name in ("notify_template_id", "recipient_code", "recipient_text", "email_reply_to_id", "sms_sender_id",
+                     "skip_failed_contacts", *FILE_FIELDS):
+            del self.fields[name]
+        types = case_type.document_types or []
+        self.fields["document_type"].choices = [("", "Choose a document type")] + [(t, t) for t in types]
+        self.fields["document_type"].initial = self.instance.document_type
+        self.fields["postage"].help_text = "Economy is the cheapest and slowest; letters abroad go by international post."
 
     def _add_row(self, name, existing):
         code, text = code_for(existing.source) if existing else ("", "")
@@ -100,10 +124,15 @@ class MappingTemplateForm(NamedErrors, forms.ModelForm):
     def apply(self):
         mapping = self.instance
         for name in ("name", "notify_template_id", "enabled", "email_reply_to_id", "sms_sender_id",
-                     "skip_failed_contacts"):
+                     "skip_failed_contacts", "document_type", "postage", *FILE_FIELDS):
             if name in self.cleaned_data:
                 setattr(mapping, name, self.cleaned_data[name])
         mapping.integration, mapping.case_type, mapping.channel = self.integration, self.case_type, self.channel
+        if mapping.file_retention_weeks is None:
+            mapping.file_retention_weeks = FILE_RETENTION_DEFAULT_WEEKS
+        if self.channel == Channel.PRECOMPILED:
+            mapping.notify_template_id, mapping.recipient = "", {}
+            return mapping
         mapping.recipient = recipient_from_code(self.channel, self.cleaned_data["recipient_code"],
                                                 self.cleaned_data.get("recipient_text", ""))
         return mapping

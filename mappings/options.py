@@ -23,8 +23,8 @@ def _label(name):
     return LABELS.get(name, name.replace("_", " "))
 
 
-def source_options(*, fields, person_roles, address_roles):
-    """[(group, [(code, label)])] for a placeholder's source select."""
+def source_options(*, fields, person_roles, address_roles, document_types=()):
+    """[(group, [(code, label)])] for a placeholder's source select (case documents: for an email's files)."""
     groups = [("The case", [(f"case:{d}", _case_label(d)) for d in CASE_DETAILS])]
     groups.append(("Case fields", [(f"field:{f.key}", f"{f.label}") for f in fields]))
     dates = [(f"date:{d}:long", f"Date {d}") for d in CASE_DATES]
@@ -37,6 +37,9 @@ def source_options(*, fields, person_roles, address_roles):
     for role in person_roles:
         groups.append((f"{role}'s correspondence address", [
             (f"address:person:{role}:Correspondence:{d}", f"{role}'s correspondence {_label(d)}") for d in ADDRESS_DETAILS]))
+    if document_types:
+        groups.append(("Case documents (sent as a file to download)", [
+            (f"document:{t}", f"The case's latest {t}") for t in document_types]))
     groups.append(("Other", [(TEXT, "Manual text (with placeholders like {{case.reference}})"),
                              (ENTERED, "Typed by the caseworker when sending (a reply from the case)")]))
     return groups
@@ -74,6 +77,8 @@ def source_from_code(code, text=""):
         return {"source": "address", "of": "case", "role": parts[2], "detail": parts[3]}
     if kind == "address" and len(parts) == 5 and parts[1] == "person":
         return {"source": "address", "of": f"person:{parts[2]}", "role": parts[3], "detail": parts[4]}
+    if kind == "document" and len(parts) >= 2:
+        return {"source": "document", "type": code.split(":", 1)[1]}
     if kind == TEXT:
         return {"source": "text", "text": text}
     if kind == ENTERED:
@@ -99,6 +104,8 @@ def code_for(source):
         return f"address:person:{owner.split(':', 1)[1]}:{source['role']}:{source['detail']}", ""
     if kind == "entered":
         return ENTERED, ""
+    if kind == "document":
+        return f"document:{source.get('type')}", ""
     return TEXT, source.get("text", "")
 
 

@@ -4,17 +4,29 @@ Pure: takes plain data (a mapping spec and a case snapshot) and returns data. It
 case data; every gap becomes a problem a person can act on ("Applicant has no email address").
 
 A mapping spec:
-    {"channel": "email" | "sms" | "letter",
+    {"channel": "email" | "sms" | "letter" | "precompiled_letter",
      "template_id": str, "template_version": int | None,
      "placeholders": [{"placeholder": name, "source": {...}, "optional": bool, "citizen_text": bool}],
      "recipient": {...},            # email/sms: a source; letter: {"person_role", "address": {"of", "role"}}
-     "email_reply_to_id": str | None, "sms_sender_id": str | None}
+     "email_reply_to_id": str | None, "sms_sender_id": str | None,
+     "document_type": str, "postage": str,          # a letter from a case document
+     "file_options": {"confirm_email_before_download": bool, "retention_period": "N weeks"}}
 """
 
 import re
 from dataclasses import dataclass, field
 
-from .sources import UK_NAMES, address_lines, find_address, find_person, full_name, text_of, value_of
+from .sources import (
+    UK_NAMES,
+    address_lines,
+    document_reference,
+    find_address,
+    find_person,
+    full_name,
+    latest_document,
+    text_of,
+    value_of,
+)
 
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_SHAPE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
@@ -32,6 +44,9 @@ class Message:
     email_reply_to_id: str | None = None
     sms_sender_id: str | None = None
     sanitise_content_for: tuple = ()
+    # A letter from a case document: the document (a reference, never its content) and the postage.
+    document: dict | None = None
+    postage: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +169,11 @@ def _personalisation(case, spec):
     for row in spec.get("placeholders") or []:
         name = row.get("placeholder")
         value, problem = value_of(case, row.get("source"))
+        if isinstance(value, dict):  # a case document: sent as a file, by email only
+            if spec.get("channel") != "email":
+                value, problem = None, "A case document can only be sent in an email"
+            else:
+                value = {**value, **(spec.get("file_options") or {})}
         if problem:
             if row.get("optional"):
                 value = ""
@@ -166,8 +186,27 @@ def _personalisation(case, spec):
     return values, problems, tuple(sanitise)
 
 
+def _precompiled(spec, case, reference):
+    """A letter that is a case document: the latest PDF of the type, checked as Notify will check it (pages and
+    size were read when it was added). The address is the one printed in the PDF."""
+    document, problem = latest_document(case, spec.get("document_type"))
+    if problem:
+        return Resolution(message=None, problems=[problem])
+    named = f"The {document['document_type']} “{document['filename']}”"
+    if document["kind"] != "pdf":
+        return Resolution(message=None, problems=[f"{named} is not a PDF: only a PDF can be sent as a letter"])
+    if document.get("letter_problems"):
+        return Resolution(message=None, problems=[f"{named} cannot be printed by Notify: {problem}"
+                                                  for problem in document["letter_problems"]])
+    return Resolution(message=Message(
+        channel="letter", template_id="", template_version=None, recipient="", personalisation={},
+        reference=reference, document=document_reference(document), postage=spec.get("postage") or "second"))
+
+
 def resolve(spec, case, *, reference):
     """Resolve a mapping spec against a case snapshot. Returns a Resolution (message or problems)."""
+    if spec.get("channel") == "precompiled_letter":
+        return _precompiled(spec, case, reference)
     recipient, recipient_problem = _recipient(case, spec)
     personalisation, problems, sanitise = _personalisation(case, spec)
     if recipient_problem:

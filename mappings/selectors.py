@@ -11,6 +11,8 @@ def template_mismatch(mapping, cached=None, *, looked_up=False):
     The cache is refreshed when an administrator fetches templates, on a schedule (TEMPLATE_REFRESH_SECONDS)
     and by sends, so a template changed in Notify is flagged without waiting for a send to fail.
     """
+    if not mapping.notify_template_id:  # a letter from a case document has no Notify template
+        return None
     if not looked_up:
         cached = NotifyTemplate.objects.filter(integration_id=mapping.integration_id,
                                                notify_id=mapping.notify_template_id).first()

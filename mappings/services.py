@@ -6,9 +6,10 @@ from django.db import transaction
 from integrations.models import NotifyTemplate
 from integrations.notify.client import NotifyGateway
 from integrations.notify.errors import NotifyError
+from integrations.notify.files import described, is_document
 
 from .checks import check_recipient, check_source, drift
-from .models import MappingTemplate, PlaceholderMapping
+from .models import Channel, MappingTemplate, PlaceholderMapping
 from .resolve import resolve
 from .snapshot import snapshot_of
 
@@ -21,8 +22,19 @@ def cached_template(mapping):
     return NotifyTemplate.objects.filter(integration=mapping.integration_id, notify_id=mapping.notify_template_id).first()
 
 
+def _precompiled_check(mapping):
+    types = mapping.case_type.document_types or []
+    if mapping.document_type not in types:
+        return {"document_type": [f"Choose one of the document types of {mapping.case_type.name}"
+                                  if types else f"{mapping.case_type.name} has no document types: add them to the "
+                                                "case type first"]}
+    return {}
+
+
 def mapping_template_check(*, mapping, rows):
     """Field-level problems ({name: [messages]}) with a mapping template and its placeholder rows."""
+    if mapping.channel == Channel.PRECOMPILED:
+        return _precompiled_check(mapping)
     errors = {}
     kinds = _kinds(mapping.case_type)
     template = cached_template(mapping)
@@ -35,7 +47,7 @@ def mapping_template_check(*, mapping, rows):
     if problems:
         errors["recipient"] = problems
     for name, row in rows.items():
-        problems = check_source(row["source"], kinds)
+        problems = check_source(row["source"], kinds, mapping.case_type.document_types or [])
         if problems:
             errors[f"placeholder:{name}"] = problems
     if template is not None and template.type == mapping.channel:
@@ -58,6 +70,11 @@ def mapping_template_save(*, mapping, rows):
     blocking = {k: v for k, v in errors.items() if k != "__all__"}
     if blocking:
         raise ValidationError(blocking)
+    if mapping.channel == Channel.PRECOMPILED:  # the PDF is the letter: no Notify template, no placeholders
+        mapping.notify_template_name, mapping.template_version = "", None
+        mapping.save()
+        mapping.placeholders.all().delete()
+        return mapping
     template = cached_template(mapping)
     mapping.notify_template_name = template.name
     mapping.template_version = template.version
@@ -80,9 +97,18 @@ def mapping_template_preview(*, mapping, case):
     if not result.ok:
         return preview
     message = result.message
-    preview.update(recipient=message.recipient, personalisation=message.personalisation)
+    if message.document:
+        preview.update(recipient="The address printed in the PDF", document=message.document,
+                       postage=message.postage)
+        return preview
+    # A case document is shown as the link Notify puts in its place (the file is not sent to preview it).
+    personalisation = {name: (f"https://documents.service.gov.uk/d/… (a link to download "
+                              f"{value['document']['filename']})" if is_document(value) else value)
+                       for name, value in message.personalisation.items()}
+    preview.update(recipient=message.recipient,
+                   personalisation={name: described(value) for name, value in message.personalisation.items()})
     try:
-        rendered = NotifyGateway(mapping.integration).preview(mapping.notify_template_id, message.personalisation)
+        rendered = NotifyGateway(mapping.integration).preview(mapping.notify_template_id, personalisation)
     except NotifyError as error:
         preview["notify_error"] = error.reason
     else:

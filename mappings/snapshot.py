@@ -2,18 +2,21 @@
 
 Resolving mappings and matching rule conditions are pure functions over this snapshot, so this is the
 only place they touch the database. Snapshots of any number of cases take five queries, read as plain
-rows (no model instances: bulk apply builds thousands a second).
+rows (no model instances: bulk apply builds thousands a second), and a sixth for case types that have documents.
 """
 
 from collections import defaultdict
 
 from cases.models import Case, CaseAddress, CasePerson, FieldDefinition, PersonAddress
+from documents.models import Document
 
 ADDRESS_FIELDS = ("line_1", "line_2", "line_3", "line_4", "town", "county", "postcode", "country")
 PERSON_FIELDS = ("title", "first_name", "last_name", "email", "phone", "date_of_birth",
                  "consent_email", "consent_sms", "consent_letter", "email_failed_at", "phone_failed_at")
+DOCUMENT_FIELDS = ("id", "document_type", "version", "filename", "kind", "size", "sha256", "file", "pages",
+                   "letter_problems")
 CASE_COLUMNS = ("id", "reference", "status__name", "case_type_id", "case_type__name", "field_values", "created_at",
-                "updated_at", "closed_at", "due_date")
+                "updated_at", "closed_at", "due_date", "case_type__document_types")
 
 
 def _grouped(queryset, key, *columns):
@@ -43,8 +46,21 @@ def snapshots(cases):
                      *(f"address__{name}" for name in ADDRESS_FIELDS))
     places = _grouped(CaseAddress.objects.filter(case_id__in=ids), "case_id", "role",
                       *(f"address__{name}" for name in ADDRESS_FIELDS))
-    return [_snapshot(row, definitions[row["case_type_id"]], people[row["id"]], homes, places[row["id"]])
-            for row in rows]
+    documents = _latest_documents(ids) if any(row["case_type__document_types"] for row in rows) else {}
+    return [{**_snapshot(row, definitions[row["case_type_id"]], people[row["id"]], homes, places[row["id"]]),
+             "documents": documents.get(row["id"], {})} for row in rows]
+
+
+def _latest_documents(case_ids):
+    """{case id: {document type: the latest document of that type, as plain data}} (deleted ones left out).
+    Only what a message needs to name and find the file: never its content."""
+    latest = defaultdict(dict)
+    rows = (Document.objects.filter(case_id__in=case_ids, deleted_at__isnull=True)
+            .order_by("case_id", "document_type", "-version").values_list("case_id", *DOCUMENT_FIELDS))
+    for case_id, *values in rows:
+        document = dict(zip(DOCUMENT_FIELDS, values, strict=True))
+        latest[case_id].setdefault(document["document_type"], document)
+    return latest
 
 
 def _snapshot(row, definitions, links, homes, places):

@@ -6,7 +6,9 @@ A case snapshot is plain data (see mappings.snapshot.snapshots):
      "dates": {"created", "updated", "closed", "due"},
      "people": [{"role", "title", "first_name", "last_name", "email", "phone", "date_of_birth",
                  "consent_email", "consent_sms", "consent_letter", "addresses": [address...]}],
-     "addresses": [{"role", "line_1", "line_2", "line_3", "line_4", "town", "county", "postcode", "country"}]}
+     "addresses": [{"role", "line_1", "line_2", "line_3", "line_4", "town", "county", "postcode", "country"}],
+     "documents": {document type: {"id", "version", "filename", "kind", "size", "sha256", "file", "pages",
+                                   "letter_problems"}}}
 A source is a dict, e.g. {"source": "person", "role": "Applicant", "detail": "first_name"}.
 """
 
@@ -18,7 +20,11 @@ DATE_STYLES = tuple(DATE_FORMATS)
 PERSON_DETAILS = ("title", "first_name", "last_name", "full_name", "email", "phone", "date_of_birth")
 ADDRESS_LINES = ("line_1", "line_2", "line_3", "line_4", "town", "county", "postcode", "country")
 ADDRESS_DETAILS = (*ADDRESS_LINES, "single_line")
-SOURCE_KINDS = ("field", "date", "person", "address", "case", "text")
+SOURCE_KINDS = ("field", "date", "person", "address", "case", "text", "document")
+# What Notify takes as a file sent by email (notifications-utils file_types, document-download's size limit).
+NOTIFY_FILE_MAX_BYTES = 2 * 1024 * 1024
+NOTIFY_FILE_EXTENSIONS = ("csv", "doc", "docx", "jpeg", "jpg", "json", "odt", "pdf", "png", "rtf", "txt", "xlsx")
+NOTIFY_FILENAME_MAX = 100
 UK_NAMES = {"", "united kingdom", "uk", "england", "scotland", "wales", "northern ireland", "great britain"}
 
 
@@ -155,8 +161,38 @@ def _entered(case, source):
     return str(text), None
 
 
+def latest_document(case, document_type):
+    """The case's latest document of the type (plain data from the snapshot), or a problem."""
+    document = (case.get("documents") or {}).get(document_type)
+    if not document:
+        return None, f"The case has no document of type “{document_type}”"
+    return document, None
+
+
+def document_reference(document):
+    """What a log entry keeps of a document to send: enough to find the file and prove it is the same one."""
+    return {name: document[name] for name in ("id", "version", "filename", "kind", "size", "sha256", "file")}
+
+
+def _document(case, source):
+    """A case document sent by email: a reference the sender turns into Notify's file upload, after checking the
+    file against Notify's limits (here, so that a file Notify would refuse fails at once, in words, not retried)."""
+    document, problem = latest_document(case, source.get("type"))
+    if problem:
+        return None, problem
+    named = f"The {document['document_type']} “{document['filename']}”"
+    if document["size"] > NOTIFY_FILE_MAX_BYTES:
+        return None, (f"{named} is {document['size'] / (1024 * 1024):.1f} MB: Notify sends files of up to 2 MB "
+                      "by email")
+    if document["kind"] not in NOTIFY_FILE_EXTENSIONS:
+        return None, f"{named} is a .{document['kind']} file, which Notify does not send by email"
+    if len(document["filename"]) > NOTIFY_FILENAME_MAX:
+        return None, f"{named} has a name longer than Notify's {NOTIFY_FILENAME_MAX} characters"
+    return {"document": document_reference(document)}, None
+
+
 READERS = {"field": _field, "date": _date, "person": _person, "address": _address, "case": _case,
-           "text": _manual_text, "entered": _entered}
+           "text": _manual_text, "entered": _entered, "document": _document}
 
 
 def value_of(case, source):

@@ -9,7 +9,7 @@ import re
 import time
 import uuid
 
-from . import templates, validation
+from . import files, letters, templates, validation
 from .validation import error
 
 # Recipients that never reach anyone and end in the named status. Notify does not store a message to the
@@ -136,8 +136,22 @@ def send(store, service, key, kind, body, *, base_url, default_daily_limit=0):
     else:
         recipient = body["email_address"] if kind == "email" else body["phone_number"]
         _check_recipient_allowed(service, key, kind, recipient)
+    body = _with_file_links(service, kind, body)
     _check_daily_limit(store, service, key, kind, default_daily_limit)
     return 201, _create(store, service, key, kind, template, body, base_url)
+
+
+def _with_file_links(service, kind, body):
+    """Files in the personalisation checked and made into links, after the recipient checks, as Notify does."""
+    personalisation = body.get("personalisation") or {}
+    recipient = body.get("email_address") if kind == "email" else body.get("phone_number")
+    try:
+        linked = files.with_links(personalisation, kind=kind, service_id=service["id"],
+                                  simulated=_recipient_key(kind, recipient or "") in NOT_STORED)
+    except files.FileRefused as refused:
+        status, errors = refused.errors
+        raise Refused(status, errors) from None
+    return body if linked is personalisation else {**body, "personalisation": linked}
 
 
 def _final_status(kind, recipient, key_type):
@@ -199,11 +213,13 @@ def _create_precompiled(store, service, key, body, pdf):
     """A PDF is accepted first and checked later, as Notify scans and checks it after answering 201."""
     notification_id = str(uuid.uuid4())
     postage = body.get("postage") or "second"
+    outcome, _reason = letters.check(pdf)
+    store.add_letter_pdf(notification_id, pdf)
     store.add_notification({
         "id": notification_id, "service_id": service["id"], "key_type": key["key_type"], "type": "letter",
         "reference": body["reference"], "template_id": None, "template_version": None, "recipient": "Provided as PDF",
         "personalisation": {}, "body": None, "subject": "Pre-compiled PDF", "postage": postage, "address": None,
-        "final_status": validation.precompiled_outcome(pdf), "created_at": time.time(),
+        "final_status": outcome, "created_at": time.time(),
     })
     return 201, {"id": notification_id, "reference": body["reference"], "postage": postage}
 
@@ -274,3 +290,23 @@ def as_json(notification, base_url, delivery_seconds):
     if kind == "letter":
         data["estimated_delivery"] = iso(created + 3 * 86400)
     return data
+
+
+def letter_pdf(store, notification, delivery_seconds):
+    """GET /v2/notifications/{id}/pdf (app/v2/notifications/get_notifications.py): the letter's PDF, or Refused
+    as Notify answers while it is not ready or will never be."""
+    if notification["type"] != "letter":
+        raise Refused(400, [error("Notification is not a letter", "BadRequestError")])
+    status = stored_status(notification, delivery_seconds)
+    if status == "virus-scan-failed":
+        raise Refused(400, [error("File did not pass the virus scan", "BadRequestError")])
+    if status == "technical-failure":
+        raise Refused(400, [error("PDF not available for letters in status technical-failure", "BadRequestError")])
+    made = time.time() - notification["created_at"] >= delivery_seconds * 0.3
+    if status == "pending-virus-check" or not made:
+        raise Refused(400, [error("PDF not available yet, try again later", "PDFNotReadyError")])
+    pdf = store.letter_pdf(notification["id"])
+    if pdf is None:  # a templated letter: made from its address and text
+        pdf = letters.render([*(notification["address"] or []), "", *(notification["body"] or "").splitlines()])
+        store.add_letter_pdf(notification["id"], pdf)
+    return pdf

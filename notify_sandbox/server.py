@@ -26,6 +26,7 @@ PAGE = 250
 ROUTES = [
     (r"/v2/notifications", {"GET"}),
     (r"/v2/notifications/[^/]+", {"GET", "POST"}),
+    (r"/v2/notifications/[^/]+/pdf", {"GET"}),
     (r"/v2/template/[^/]+", {"GET"}),
     (r"/v2/template/[^/]+/version/\d+", {"GET"}),
     (r"/v2/template/[^/]+/preview", {"POST"}),
@@ -119,6 +120,13 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def reply_pdf(self, data):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def reply_errors(self, status, errors):
         self.reply(status, {"errors": errors, "status_code": status})
 
@@ -199,7 +207,20 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and preview:
             self.reply(200, self.do_template_preview(service, preview.group(1)))
             return
+        pdf = re.fullmatch(r"/v2/notifications/([^/]+)/pdf", path)
+        if pdf:
+            self.reply_pdf(notifications.letter_pdf(self.sandbox.store, self._notification(service, pdf.group(1)),
+                                                    self.sandbox.settings.delivery_seconds))
+            return
         self.reply(200, self._read(service, key, path, query))
+
+    def _notification(self, service, notification_id):
+        if not is_uuid(notification_id):
+            raise Refused(400, [error("notification_id is not a valid UUID")])
+        found = self.sandbox.store.notification(service["id"], notification_id)
+        if found is None:
+            raise Refused(404, [error("No result found", "NoResultFound")])
+        return found
 
     @staticmethod
     def _send_kind(method, path):
@@ -240,12 +261,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._list_notifications(service, key, parse_qs(urlsplit(self.path).query))
         match = re.fullmatch(r"/v2/notifications/([^/]+)", path)
         if match:
-            if not is_uuid(match.group(1)):
-                raise Refused(400, [error("notification_id is not a valid UUID")])
-            found = store.notification(service["id"], match.group(1))
-            if found is None:
-                raise Refused(404, [error("No result found", "NoResultFound")])
-            return notifications.as_json(found, base, delivery)
+            return notifications.as_json(self._notification(service, match.group(1)), base, delivery)
         if path == "/v2/templates":
             kind = query.get("type")
             if kind and kind not in ("sms", "email", "letter"):

@@ -32,6 +32,7 @@ create table if not exists notifications (
     address text, final_status text not null, created_at real not null, simulated integer not null default 0);
 create index if not exists notifications_by_reference on notifications (service_id, reference);
 create index if not exists notifications_by_service on notifications (service_id, seq);
+create table if not exists letter_pdfs (id text primary key, pdf blob not null);
 create table if not exists received_texts (
     seq integer primary key autoincrement, id text unique not null, service_id text not null,
     user_number text not null, notify_number text not null, content text not null, created_at real not null);
@@ -183,6 +184,15 @@ class Store:
         with self.connection() as db:
             db.execute(f"insert into notifications ({columns}) values ({marks})", tuple(fields.values()))
 
+    def add_letter_pdf(self, notification_id, pdf):
+        with self.connection() as db:
+            db.execute("insert or replace into letter_pdfs (id, pdf) values (?, ?)", (notification_id, pdf))
+
+    def letter_pdf(self, notification_id):
+        with self.connection() as db:
+            row = db.execute("select pdf from letter_pdfs where id = ?", (notification_id,)).fetchone()
+        return bytes(row["pdf"]) if row else None
+
     def notification(self, service_id, notification_id):
         """A notification Notify holds (never one sent to a simulated recipient), or None."""
         with self.connection() as db:
@@ -255,6 +265,7 @@ class Store:
     def reset(self):
         with self.connection() as db:
             db.execute("delete from notifications")
+            db.execute("delete from letter_pdfs")
             db.execute("delete from received_texts")
 
 

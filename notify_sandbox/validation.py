@@ -195,20 +195,3 @@ def check_precompiled(body):
     if "postage" in body and body["postage"] not in ("first", "second", "economy"):
         return [error("postage invalid. It must be either first, second or economy.")]
     return []
-
-
-# The anti-virus test string: a PDF holding it fails Notify's virus scan, as any scanner treats it as a virus.
-EICAR = b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE"
-LETTER_MAX_PAGES = 10
-PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-
-
-def precompiled_outcome(pdf):
-    """Where Notify's virus scan and letter checks leave a precompiled letter: virus-scan-failed,
-    validation-failed (not a PDF, no pages, or over 10 pages), or received."""
-    if EICAR in pdf:
-        return "virus-scan-failed"
-    if not pdf.startswith(b"%PDF-"):
-        return "validation-failed"
-    pages = len(PAGE_OBJECT.findall(pdf))
-    return "received" if 1 <= pages <= LETTER_MAX_PAGES else "validation-failed"

@@ -31,6 +31,7 @@ TRIGGER_FOR_EVENT = {
     "updated": Trigger.CASE_UPDATED,
     "status_changed": Trigger.STATUS_CHANGED,
     "field_changed": Trigger.FIELD_CHANGED,
+    "document_added": Trigger.DOCUMENT_ADDED,
 }
 # Set while the engine applies rules: case events caused by a rule's own effects do not fire rules again.
 _applying = contextvars.ContextVar("rules_applying", default=False)
@@ -56,6 +57,8 @@ def trigger_matches(rule, event_data):
         return delivery_matches(config, event_data)
     if rule.trigger == Trigger.TEXT_RECEIVED:
         return text_matches(config, event_data.get("content", ""))
+    if rule.trigger == Trigger.DOCUMENT_ADDED:
+        return config.get("document_type") == event_data.get("document_type")
     if rule.trigger == Trigger.STATUS_CHANGED:
         return all(not config.get(side) or config[side] == event_data.get(side) for side in ("from", "to"))
     if rule.trigger == Trigger.FIELD_CHANGED:
@@ -224,11 +227,11 @@ def entry_for_action(action, snapshot, rule):
     origin = {"case": (snapshot["id"], snapshot["reference"]), "rule": (rule.pk, rule.name),
               "mapping_template": (mapping.pk, mapping.name)}
     if not mapping.enabled:
-        return outbox.failed_entry_for(integration=mapping.integration, channel=mapping.channel,
+        return outbox.failed_entry_for(integration=mapping.integration, channel=mapping.notify_channel,
                                        problems=[f"The mapping template '{mapping.name}' is disabled"], **origin)
     result = resolve(mapping.spec(), snapshot, reference=outbox.new_reference())
     if not result.ok:
-        return outbox.failed_entry_for(integration=mapping.integration, channel=mapping.channel,
+        return outbox.failed_entry_for(integration=mapping.integration, channel=mapping.notify_channel,
                                        problems=result.problems, template_id=mapping.notify_template_id, **origin)
     return outbox.entry_for(integration=mapping.integration, message=result.message, **origin)
 

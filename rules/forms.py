@@ -76,6 +76,7 @@ class RuleForm(NamedErrors, forms.ModelForm):
     text_word = forms.CharField(label="Word", required=False, max_length=100,
                                 help_text="A whole word, like STOP, compared without regard to capitals: “starts "
                                           "with YES” fits “Yes, I can” but not “Yesterday”")
+    document_type = forms.ChoiceField(label="Document type", required=False)
     update_status = forms.ChoiceField(label="Set the status to", required=False)
     update_field = forms.ChoiceField(label="Set the field", required=False)
     update_value = forms.CharField(label="To the value", required=False, max_length=500,
@@ -111,6 +112,7 @@ class RuleForm(NamedErrors, forms.ModelForm):
         self.fields["delivery_mapping_template"].choices = [("", "Any"), *((str(m.pk), m.name) for m in mappings)]
         others = Rule.objects.filter(case_type=case_type).exclude(pk=self.instance.pk)
         self.fields["delivery_rule"].choices = [("", "Any"), *((str(r.pk), r.name) for r in others)]
+        self.fields["document_type"].choices = [("", "Choose")] + [(t, t) for t in case_type.document_types or []]
         self.fields["update_status"].choices = [("", "No change"), *statuses[1:]]
         self.fields["update_field"].choices = [("", "No change")] + fields
         self.fields["update_consent_role"].choices = [(r, r) for r in case_type.person_roles or ["Applicant"]]
@@ -139,7 +141,7 @@ class RuleForm(NamedErrors, forms.ModelForm):
         config = self.instance.trigger_config or {}
         initial = {"trigger_from": config.get("from"), "trigger_to": config.get("to"), "trigger_field": config.get("field"),
                    "trigger_value": config.get("to") if self.instance.trigger == Trigger.FIELD_CHANGED else None,
-                   "trigger_date": config.get("date"),
+                   "trigger_date": config.get("date"), "document_type": config.get("document_type"),
                    "trigger_days": config.get("offset_days", config.get("days")),
                    **self._delivery_initial(config), **self._update_initial(),
                    "actions": [a.mapping_template_id for a in self.instance.actions.all()]}
@@ -195,6 +197,8 @@ class RuleForm(NamedErrors, forms.ModelForm):
             return {"date": data.get("trigger_date"), "offset_days": data.get("trigger_days") or 0}
         if trigger == Trigger.TIME_IN_STATUS:
             return {"status": data.get("trigger_status"), "days": data.get("trigger_days")}
+        if trigger == Trigger.DOCUMENT_ADDED:
+            return {"document_type": data.get("document_type") or ""}
         if trigger == Trigger.TEXT_RECEIVED:
             return {"test": data.get("text_test") or "", "word": (data.get("text_word") or "").strip()}
         if trigger == Trigger.DELIVERY_STATUS:

@@ -12,6 +12,7 @@ class Trigger(models.TextChoices):
     TIME_IN_STATUS = "time_in_status", "Time in status"
     DELIVERY_STATUS = "delivery_status", "A message's delivery status became…"
     TEXT_RECEIVED = "text_received", "A text message was received on the case"
+    DOCUMENT_ADDED = "document_added", "A document was added to the case"
 
 
 class ConditionMode(models.TextChoices):
@@ -30,7 +31,8 @@ class Rule(models.Model):
     # time_in_status: {"status": name, "days": int};
     # delivery_status: {"status": a Notify status word, or "failed" (any failure) or "delivered" (any delivery),
     #                   "channel": ""|email|sms|letter, "mapping_template": id|"", "rule": id|""};
-    # text_received: {"test": ""|"starts_with"|"contains"|"equals", "word": text} (case-insensitive, trimmed).
+    # text_received: {"test": ""|"starts_with"|"contains"|"equals", "word": text} (case-insensitive, trimmed);
+    # document_added: {"document_type": a document type of the case type}.
     trigger_config = models.JSONField(default=dict, blank=True)
     condition_mode = models.CharField(max_length=3, choices=ConditionMode.choices, default=ConditionMode.ALL)
     # The "Update the case" action, done before the messages are sent: a list of
@@ -94,6 +96,7 @@ TRIGGER_WORDS = {
     Trigger.TIME_IN_STATUS: lambda c: f"{c.get('days')} days in the status {c.get('status')}",
     Trigger.DELIVERY_STATUS: _delivery_words,
     Trigger.TEXT_RECEIVED: _reply_words,
+    Trigger.DOCUMENT_ADDED: lambda c: f"A document of type “{c.get('document_type')}” was added to the case",
 }
 
 

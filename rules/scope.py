@@ -41,6 +41,10 @@ def existing_cases(rule, *, today=None):
         return _by_delivery(cases, config)
     if rule.trigger == Trigger.TEXT_RECEIVED:
         return cases.filter(received_texts__isnull=False).distinct(), "cases that received a text message"
+    if rule.trigger == Trigger.DOCUMENT_ADDED:
+        wanted = config.get("document_type")
+        return (cases.filter(documents__document_type=wanted, documents__deleted_at__isnull=True).distinct(),
+                f"cases that have a “{wanted}” document")
     return cases, f"every {rule.case_type.name.lower()} case"
 
 

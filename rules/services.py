@@ -96,7 +96,16 @@ def _text_received_problems(rule, config, kinds, statuses):
     return problems
 
 
+def _document_added_problems(rule, config, kinds, statuses):
+    types = rule.case_type.document_types or []
+    if config.get("document_type") not in types:
+        return {"document_type": [f"Choose one of the document types of {rule.case_type.name}" if types else
+                                  f"{rule.case_type.name} has no document types: add them to the case type first"]}
+    return {}
+
+
 TRIGGER_CHECKS = {
+    Trigger.DOCUMENT_ADDED: _document_added_problems,
     Trigger.TEXT_RECEIVED: _text_received_problems,
     Trigger.DELIVERY_STATUS: _delivery_status_problems,
     Trigger.STATUS_CHANGED: _status_changed_problems,

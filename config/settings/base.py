@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LogStatusEnum": "integrations.log.Status",
         "JobStatusEnum": "rules.models.JobStatus",
+        "MappingChannelEnum": "mappings.models.Channel",
+        "ChannelEnum": "integrations.log.Channel",
     },
 }
 

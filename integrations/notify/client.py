@@ -99,23 +99,37 @@ class NotifyGateway:
     def preview(self, template_id, personalisation):
         return self._call("post_template_preview", template_id, personalisation)
 
-    def send(self, entry):
-        """Send a log entry's message; returns Notify's response (with its `id`)."""
+    def send(self, entry, prepared=None):
+        """Send a log entry's message; returns Notify's response (with its `id`). `prepared`: its documents, read
+        (integrations.notify.files.prepare); without it the entry is sent as it is stored."""
+        personalisation = prepared.personalisation if prepared else (entry.personalisation or None)
+        if prepared is not None and prepared.pdf is not None:
+            return self._call("send_precompiled_letter_notification", reference=entry.reference,
+                              pdf_file=prepared.pdf, postage=entry.postage or None)
         if entry.channel == "email":
             return self._call(
                 "send_email_notification", email_address=entry.recipient, template_id=entry.template_id,
-                personalisation=entry.personalisation or None, reference=entry.reference,
+                personalisation=personalisation, reference=entry.reference,
                 email_reply_to_id=entry.email_reply_to_id or None,
                 sanitise_content_for=entry.sanitise_content_for or None,
             )
         if entry.channel == "sms":
             return self._call(
                 "send_sms_notification", phone_number=entry.recipient, template_id=entry.template_id,
-                personalisation=entry.personalisation or None, reference=entry.reference,
+                personalisation=personalisation, reference=entry.reference,
                 sms_sender_id=entry.sms_sender_id or None,
             )
         return self._call("send_letter_notification", template_id=entry.template_id,
-                          personalisation=entry.personalisation, reference=entry.reference)
+                          personalisation=personalisation, reference=entry.reference)
+
+    def letter_pdf(self, notify_id):
+        """The PDF of a letter as Notify holds it (bytes). Before Notify has made it, a Permanent error of type
+        PDFNotReadyError."""
+        self._check_address()
+        try:
+            return self._client.get_pdf_for_letter(str(notify_id)).read()
+        except Exception as error:  # classified, as every call
+            raise classify(error) from None
 
     def find_by_reference(self, reference):
         """The notification Notify holds with this reference, or None."""

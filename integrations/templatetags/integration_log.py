@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from integrations.delivery import statuses
+from integrations.notify import files
 from integrations.selectors import case_log as select_case_log
 
 register = template.Library()
@@ -42,6 +43,12 @@ def unfinished(entries):
 
 TAG_COLOURS = {"sent": "govuk-tag--green", "failed": "govuk-tag--red", "retrying": "govuk-tag--yellow",
                "cancelled": "govuk-tag--grey"}
+
+
+@register.filter
+def personalised(value):
+    """A personalisation value as the log shows it: a case document by its name and version."""
+    return files.described(value)
 
 
 @register.simple_tag

@@ -23,6 +23,8 @@ MATRIX = {
     "log:resend": Entry(get=expect(302, 405, 403, 403), post=expect(302, 302, 403, 403), kwargs=ENTRY),
     "log:rebuild": Entry(get=expect(302, 405, 403, 403), post=expect(302, 302, 403, 403), kwargs=ENTRY),
     # The matrix's entry has no Notify id: asking for its status is refused with a message.
+    # The matrix's entry is an email: only a letter Notify accepted has a PDF.
+    "log:letter_pdf": Entry(get=expect(302, 404, 403, 404), kwargs=ENTRY),
     "log:status": Entry(get=expect(302, 405, 403, 405), post=expect(302, 302, 403, 302), kwargs=ENTRY),
     "api:log-refresh-status": Entry(get=expect(401, 405, 403, 405), post=expect(401, 400, 403, 400), kwargs=ENTRY),
     "api:log-list": Entry(get=API_AUDIT, post=expect(401, 405, 403, 405)),

@@ -132,7 +132,7 @@ def test_running_rules_on_a_case(api_as, caseworker, case_type, mapping):
 def test_the_trigger_is_chosen_from_real_triggers_only(admin_client, case_type):
     page = admin_client.get(reverse("rules:create"), {"case_type": case_type.pk}).content.decode()
     assert "---------" not in page
-    assert page.count('name="trigger"') == 8  # six case triggers, a delivery status, a text received
+    assert page.count('name="trigger"') == 9  # six case triggers, a delivery status, a text received, a document
 
 
 def test_the_mapping_source_for_the_case_type_reads_naturally(case_type):

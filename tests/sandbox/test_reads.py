@@ -1,11 +1,14 @@
 """Reading notifications, templates and received texts."""
 
+import io
 import time
 
 import pytest
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
+from pypdf import PdfWriter
 
+from documents.pdfwrite import text_pdf
 from notify_sandbox.testing import SandboxServer
 
 
@@ -226,7 +229,13 @@ def test_an_email_send_always_answers_with_sanitised_content(client, email_templ
     assert response["sanitised_content"] == {}
 
 
-ONE_PAGE = b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 >> endobj\n2 0 obj << /Type /Page >> endobj\n%%EOF"
+ONE_PAGE = text_pdf([["A letter"]])
+
+
+def no_pages():
+    out = io.BytesIO()
+    PdfWriter().write(out)
+    return out.getvalue()
 
 
 def send_pdf(client, tmp_path, content, reference):
@@ -245,8 +254,12 @@ def test_a_precompiled_letter_waits_for_its_virus_check(slow, tmp_path):
     ("content", "status"),
     [(ONE_PAGE, "received"),
      (b"hello, not a PDF", "validation-failed"),
-     (b"%PDF-1.4\n%%EOF", "validation-failed"),  # no page
-     (b"%PDF-1.4\n" + b"<< /Type /Page >>\n" * 11 + b"%%EOF", "validation-failed"),  # over 10 pages
+     (b"%PDF-1.4\n%%EOF", "validation-failed"),  # unreadable
+     (no_pages(), "validation-failed"),
+     (text_pdf([["page"]] * 11), "validation-failed"),  # letter-too-long
+     (text_pdf([["US letter"]], width=612, height=792), "validation-failed"),  # not A4
+     (text_pdf([["landscape"]], width=841.89, height=595.28), "validation-failed"),  # not portrait
+     (text_pdf([["page"]] * 10), "received"),
      (ONE_PAGE + b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*", "virus-scan-failed")],
 )
 def test_a_precompiled_letter_is_accepted_then_checked_as_notify_checks_it(client, tmp_path, content, status):
