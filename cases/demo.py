@@ -52,6 +52,9 @@ def ensure_users(stdout=None):
         user.groups.add(Group.objects.get(name=role))
 
 
+DOCUMENT_TYPES = ["Decision notice", "Site plan"]
+
+
 def ensure_case_type():
     case_type, _ = CaseType.objects.get_or_create(
         name="Planning application",
@@ -60,8 +63,12 @@ def ensure_case_type():
             "description": "Applications for planning permission.",
             "person_roles": ["Applicant", "Agent"],
             "address_roles": ["Property"],
+            "document_types": DOCUMENT_TYPES,
         },
     )
+    if not case_type.document_types:  # a demo loaded before case documents existed
+        case_type.document_types = DOCUMENT_TYPES
+        case_type.save(update_fields=["document_types"])
     for order, (key, label, kind, extra) in enumerate(FIELDS):
         FieldDefinition.objects.get_or_create(
             case_type=case_type, key=key, defaults={"label": label, "kind": kind, "order": order, **extra}

@@ -14,7 +14,7 @@ from cases.models import CaseType
 from integrations.delivery.tokens import make_callback_tokens
 from integrations.models import Integration, KeyType, NotifyTemplate
 from integrations.notify.client import placeholders_of
-from mappings.models import MappingTemplate, PlaceholderMapping
+from mappings.models import Channel, MappingTemplate, PlaceholderMapping
 from rules.models import Action, Rule, Trigger
 
 SANDBOX_FILE = settings.VAR_DIR / "demo-sandbox.json"
@@ -36,6 +36,11 @@ MAPPINGS = {
         "name": {"source": "person", "role": "Applicant", "detail": "full_name"},
         "reference": {"source": "case", "detail": "reference"},
         "decision": {"source": "field", "key": "decision"},
+    }),
+    "email notice": ("Decision notice by email", APPLICANT, {
+        "name": {"source": "person", "role": "Applicant", "detail": "first_name"},
+        "reference": {"source": "case", "detail": "reference"},
+        "notice": {"source": "document", "type": "Decision notice"},
     }),
     "sms stop": ("Texts stopped", APPLICANT, {"reference": {"source": "case", "detail": "reference"}}),
     # Caseworkers' replies from the case ("Reply by text"): the message is typed when sending.
@@ -64,6 +69,13 @@ RULES = [
     ("Decision email not delivered: send the decision letter", "letter", Trigger.DELIVERY_STATUS,
      {"status": "permanent-failure", "channel": "email", "mapping_template": "email", "rule": ""},
      [consent("letter")]),
+]
+# Rules on documents: the decision notice goes out as soon as it is added, by email (a file to download) or, to
+# applicants who did not agree to email, as the PDF itself by post.
+DOCUMENT_RULES = [
+    ("Decision notice added: email it to the applicant", "email notice", [consent("email")]),
+    ("Decision notice added: post it when there is no email consent", "pdf letter",
+     [consent("email", False), consent("letter")]),
 ]
 # Rules on replies: (name, mapping key or None, trigger config, the "Update the case" action).
 REPLY_RULES = [
@@ -132,7 +144,10 @@ def load_notifications_demo(sandbox_file=None):
                       "manual": trigger != Trigger.DELIVERY_STATUS})
         if created:
             Action.objects.create(rule=rule, mapping_template=mappings[kind])
-    for order, (name, key, config, update) in enumerate(REPLY_RULES, start=len(RULES)):
+    if "email notice" in mappings:  # a sandbox prepared by an older script has no such template
+        mappings["pdf letter"] = _pdf_letter_mapping(integration, case_type)
+        _document_rules(case_type, mappings)
+    for order, (name, key, config, update) in enumerate(REPLY_RULES, start=len(RULES) + len(DOCUMENT_RULES)):
         if key and key not in mappings:
             continue  # a sandbox prepared by an older script has no such template
         rule, created = Rule.objects.get_or_create(
@@ -145,6 +160,24 @@ def load_notifications_demo(sandbox_file=None):
     return (f"Notify integration on {data['base_url']} with {len(mappings)} mapping templates and "
             f"{Rule.objects.filter(case_type=case_type).count()} rules"
             f"{'; delivery statuses called back to ' + registered if registered else ''}")
+
+
+def _pdf_letter_mapping(integration, case_type):
+    mapping, _ = MappingTemplate.objects.get_or_create(
+        integration=integration, name="Decision notice by post",
+        defaults={"channel": Channel.PRECOMPILED, "case_type": case_type, "document_type": "Decision notice",
+                  "postage": "second"})
+    return mapping
+
+
+def _document_rules(case_type, mappings):
+    for order, (name, key, conditions) in enumerate(DOCUMENT_RULES, start=len(RULES)):
+        rule, created = Rule.objects.get_or_create(
+            case_type=case_type, name=name,
+            defaults={"trigger": Trigger.DOCUMENT_ADDED, "trigger_config": {"document_type": "Decision notice"},
+                      "conditions": conditions, "order": order})
+        if created:
+            Action.objects.create(rule=rule, mapping_template=mappings[key])
 
 
 def _register_callbacks(integration, data):

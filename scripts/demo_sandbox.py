@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "var" / "notify-sandbox.sqlite3"
 OUT = ROOT / "var" / "demo-sandbox.json"
 SERVICE = "Planning demo"
-VERSION = 4  # a file written by an older script is made again
+VERSION = 5  # a file written by an older script is made again
 TEMPLATES = {  # key: (name, subject, body); the key's first word is the template type
     "email": ("Planning decision", "Decision on your planning application ((reference))",
               "Dear ((name)),\n\nWe have decided your application ((reference)) for ((address)).\n\n"
@@ -23,6 +23,9 @@ TEMPLATES = {  # key: (name, subject, body); the key's first word is the templat
             "Reply STOP to opt out."),
     "letter": ("Decision letter", "Decision on application ((reference))",
                "Dear ((name)),\n\nYour application ((reference)) has been decided: ((decision))."),
+    "email notice": ("Decision notice", "Your decision notice for planning application ((reference))",
+                     "Dear ((name)),\n\nThe decision notice for your application ((reference)) is ready. Download it "
+                     "here:\n\n((notice))\n\nPlanning team"),
     "sms reply": ("Reply from the planning team", None, "((message))\n\nPlanning team, application ((reference))"),
     "sms stop": ("Texts stopped", None,
                  "You will get no more texts about planning application ((reference)). We will write instead."),

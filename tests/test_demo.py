@@ -22,7 +22,7 @@ def sandbox_file(tmp_path):
     key = f"demo-{uuid.uuid4()}-{uuid.uuid4()}"
     templates = {key: {"id": str(uuid.uuid4()), "name": key, "subject": "S ((reference))", "type": key.split()[0],
                        "body": "Hello ((name)) ((reference)) ((address)) ((decision)) ((decision_date))"}
-                 for key in ("email", "sms", "letter", "sms stop", "sms reply")}
+                 for key in ("email", "sms", "letter", "sms stop", "sms reply", "email notice")}
     path.write_text(json.dumps({"base_url": "http://127.0.0.1:6011", "api_key": key, "templates": templates}))
     return path
 
@@ -35,12 +35,12 @@ def counts():
 def test_the_demo_loads_once_and_again_without_duplicates(sandbox_file):
     assert load_demo() == 24
     load_notifications_demo(sandbox_file)
-    assert counts() == (24, 3, 1, 5, 6)
+    assert counts() == (24, 3, 1, 7, 8)
     assert {u.username: u.check_password(f"demo-{u.username}") for u in User.objects.all()} == {
         "admin": True, "caseworker": True, "auditor": True}
     assert load_demo() == 0
     load_notifications_demo(sandbox_file)
-    assert counts() == (24, 3, 1, 5, 6)
+    assert counts() == (24, 3, 1, 7, 8)
     assert all(case.person_links.filter(role="Applicant").exists() for case in Case.objects.all())
     assert all(case.address_links.filter(role="Property").exists() for case in Case.objects.all())
     integration = Integration.objects.get()
@@ -91,7 +91,7 @@ def test_make_runs_sandbox_preparation_feeds_the_demo_loader(tmp_path, monkeypat
     load_demo()
     assert "Notify integration" in load_notifications_demo(tmp_path / "demo-sandbox.json")
     assert Integration.objects.get().key_hint.startswith("demo")
-    assert MappingTemplate.objects.count() == 5
+    assert MappingTemplate.objects.count() == 7
 
 
 def test_a_token_that_starts_with_a_dash_is_registered_too(sandbox_file, tmp_path, monkeypatch):
@@ -108,3 +108,25 @@ def test_a_token_that_starts_with_a_dash_is_registered_too(sandbox_file, tmp_pat
     load_notifications_demo(sandbox_file)
     callbacks = store.service_by_name("Planning demo")["callback"]
     assert callbacks["delivery_status"]["bearer_token"].startswith("-starts-with-a-dash-")
+
+
+def test_a_demo_decision_notice_added_to_its_case_goes_to_the_applicant(sandbox_file, tmp_path):
+    """The demo's generated notice is a letter Notify can print, and the demo's rules send it when it is added."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from demo.notices import write_decision_notices
+    from documents.services import document_add
+    from integrations.log import LogEntry
+
+    load_demo()
+    load_notifications_demo(sandbox_file)
+    folder = write_decision_notices(tmp_path / "notices")
+    case = next(c for c in Case.objects.order_by("pk")
+                if c.person_links.get(role="Applicant").person.consent_email)
+    notice = (folder / f"{case.reference}.pdf").read_bytes()
+    document = document_add(case=case, document_type="Decision notice",
+                            upload=SimpleUploadedFile(f"{case.reference}.pdf", notice))
+    assert document.letter_problems == []
+    entry = LogEntry.objects.get(case=case, rule_name="Decision notice added: email it to the applicant")
+    assert entry.personalisation["notice"]["document"]["id"] == document.pk
+    assert not LogEntry.objects.filter(case=case, mapping_template_name="Decision notice by post").exists()

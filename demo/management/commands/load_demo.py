@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.demo import load_demo
 from demo.loader import load_notifications_demo
+from demo.notices import write_decision_notices
 
 
 class Command(BaseCommand):
@@ -15,3 +16,5 @@ class Command(BaseCommand):
         created = load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo cases ready ({created} new cases)."))
         self.stdout.write(self.style.SUCCESS(load_notifications_demo()))
+        folder = write_decision_notices()
+        self.stdout.write(self.style.SUCCESS(f"Decision notices to add to the demo cases: {folder}"))
