@@ -37,7 +37,7 @@ def clean():
     """Empty the tables the benchmarks fill (fast), keeping the roles."""
     from django.db import connection
 
-    tables = ["inbox_receivedtext", "integrations_deliveryevent", "integrations_attempt", "integrations_logentry", "rules_rulerun", "rules_datefiring", "rules_bulkjob",
+    tables = ["documents_document", "inbox_receivedtext", "integrations_deliveryevent", "integrations_attempt", "integrations_logentry", "rules_rulerun", "rules_datefiring", "rules_bulkjob",
               "rules_action", "rules_rule", "mappings_placeholdermapping", "mappings_mappingtemplate",
               "integrations_notifytemplate", "integrations_integration", "cases_caseevent", "cases_caseperson",
               "cases_caseaddress", "cases_personaddress", "cases_case", "cases_person", "cases_address",

@@ -15,12 +15,15 @@ def test_the_small_benchmarks_run_and_write_their_figures():
     env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/notify_bench_ci",
            "REDIS_URL": "redis://127.0.0.1:6379/13"}
     result = subprocess.run([sys.executable, "-m", "bench.run", "--small", "--only",
-                             "rate,overhead,bulk,log,latency,search,callbacks,received"],
+                             "rate,overhead,bulk,log,latency,search,callbacks,received,documents"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=scaled(600))
     assert result.returncode == 0, result.stderr[-3000:]
     record = json.loads((ROOT / "var" / "bench" / "results-small.json").read_text())
     results = record["results"]
-    assert set(results) == {"rate", "overhead", "bulk", "log", "latency", "search", "callbacks", "received"}
+    assert set(results) == {"rate", "overhead", "bulk", "log", "latency", "search", "callbacks", "received",
+                            "documents"}
+    assert results["documents"]["all_sent"] is True
+    assert results["documents"]["sent_as_links"] == results["documents"]["cases"]
     assert results["received"]["all_kept_once"] is True
     assert results["received"]["all_matched"] is True
     assert results["callbacks"]["all_applied"] is True
