@@ -29,11 +29,11 @@ def fill(entries, batch=20_000):
                 " recipient, rule_name, mapping_template_name, created_at, updated_at, personalisation,"
                 " sanitise_content_for, case_id, rule_id, mapping_template_id, template_id, template_version,"
                 " email_reply_to_id, sms_sender_id, failure_kind, reason, attempt_count, retry_count, ambiguous,"
-                " delivery_status, delivery_note)"
+                " delivery_status, delivery_note, postage)"
                 " SELECT %(integration)s, (%(channels)s::text[])[n %% 3 + 1], (%(statuses)s::text[])[n %% 5 + 1],"
                 " 'bench-' || n, 'PA-2026-' || lpad((n %% 50000)::text, 6, '0'), 'p' || n || '@example.com',"
                 " CASE WHEN n %% 7 = 0 THEN 'Decision issued' ELSE 'Reminder' END, 'Decision email', %(now)s,"
-                " %(now)s, '{}', '[]', NULL, NULL, NULL, '', NULL, '', '', '', '', 0, 0, false, '', ''"
+                " %(now)s, '{}', '[]', NULL, NULL, NULL, '', NULL, '', '', '', '', 0, 0, false, '', '', ''"
                 " FROM generate_series(0, %(last)s) AS n",
                 {"integration": integration.pk, "channels": channels, "statuses": statuses, "now": now,
                  "last": entries - 1})

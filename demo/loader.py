@@ -174,8 +174,9 @@ def _document_rules(case_type, mappings):
     for order, (name, key, conditions) in enumerate(DOCUMENT_RULES, start=len(RULES)):
         rule, created = Rule.objects.get_or_create(
             case_type=case_type, name=name,
+            # Not "once per case": a corrected notice (version 2) goes out too.
             defaults={"trigger": Trigger.DOCUMENT_ADDED, "trigger_config": {"document_type": "Decision notice"},
-                      "conditions": conditions, "order": order})
+                      "conditions": conditions, "order": order, "send_once": False})
         if created:
             Action.objects.create(rule=rule, mapping_template=mappings[key])
 

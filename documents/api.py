@@ -91,7 +91,7 @@ def document_api(request, pk):
         given = DeleteSerializer(data={"reason": data.get("reason", "")})
         given.is_valid(raise_exception=True)
         try:
-            document_delete(document=document, reason=given.validated_data["reason"], actor=request.user)
+            document = document_delete(document=document, reason=given.validated_data["reason"], actor=request.user)
         except NotDeletable as refusal:
             return Response({"reason": [str(refusal)]}, status=status.HTTP_400_BAD_REQUEST)
     return Response(DocumentSerializer(document, context={"request": request}).data)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 
-from .pdfs import PdfProblem, read_pdf
+from .pdfs import PdfInfo, PdfProblem, read_pdf
 
 # Extension -> the words a person knows it by.
 ALLOWED = {
@@ -52,6 +52,7 @@ class CheckedFile:
     kind: str  # the extension its content matched
     size: int
     sha256: str
+    pdf: PdfInfo | None = None  # a PDF's pages and sizes, read once
 
     @property
     def content_type(self):
@@ -152,11 +153,12 @@ def check_upload(upload, name=None):
         found = f" (its content is a .{kind} file)" if kind and kind != "txt" else ""
         raise DocumentRefused(f"The file is named .{extension} but is not a {what} file{found}: "
                               "choose the file again, or save it in the right format")
+    info = None
     if extension == "pdf":
         try:
-            read_pdf(upload)
+            info = read_pdf(upload)
         except PdfProblem as problem:
             raise DocumentRefused(str(problem)) from None
         finally:
             upload.seek(0)
-    return CheckedFile(filename=filename, kind=extension, size=size, sha256=sha256)
+    return CheckedFile(filename=filename, kind=extension, size=size, sha256=sha256, pdf=info)

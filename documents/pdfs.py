@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
-from pypdf.generic import DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-# A4 in PDF points (1/72 inch), and how far a page may be from it (about 1 mm) and still count as A4.
-A4_WIDTH, A4_HEIGHT, A4_TOLERANCE = 595.28, 841.89, 3.0
+# A4 portrait in PDF points (1/72 inch), and how far a page may be from it and still count: Notify's letter check
+# allows 2 mm either way (notifications-template-preview app/precompiled.py).
+A4_WIDTH, A4_HEIGHT, A4_TOLERANCE = 595.28, 841.89, 2 * 72 / 25.4
 # Notify prints at most this many pages in one letter (notifications-utils LETTER_MAX_PAGE_COUNT).
 LETTER_MAX_PAGES = 10
 ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
@@ -27,7 +28,7 @@ class PdfProblem(ValueError):
 @dataclass(frozen=True)
 class PdfInfo:
     pages: int
-    sizes: tuple  # (width, height) in points, per page
+    sizes: tuple  # (width, height) in points, per page, as it is shown (its rotation applied)
 
     def letter_problems(self):
         """What stops Notify printing this PDF as a letter: page count and page size."""
@@ -37,14 +38,19 @@ class PdfInfo:
         odd = [n for n, size in enumerate(self.sizes, start=1) if not is_a4(*size)]
         if odd:
             listed = ", ".join(str(n) for n in odd[:5]) + ("…" if len(odd) > 5 else "")
-            problems.append(f"Every page of a letter must be A4 (210 × 297 mm); page{'s' if len(odd) > 1 else ''} "
-                            f"{listed} {'are' if len(odd) > 1 else 'is'} not")
+            problems.append(f"Every page of a letter must be A4 portrait (210 × 297 mm); page"
+                            f"{'s' if len(odd) > 1 else ''} {listed} {'are' if len(odd) > 1 else 'is'} not")
         return problems
 
 
 def is_a4(width, height):
-    width, height = sorted((abs(width), abs(height)))
-    return abs(width - A4_WIDTH) <= A4_TOLERANCE and abs(height - A4_HEIGHT) <= A4_TOLERANCE
+    """A4 portrait, as Notify prints letters (a landscape page is refused, as Notify refuses it)."""
+    return abs(abs(width) - A4_WIDTH) <= A4_TOLERANCE and abs(abs(height) - A4_HEIGHT) <= A4_TOLERANCE
+
+
+def _shown_size(page):
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    return (height, width) if (page.rotation or 0) % 180 == 90 else (width, height)
 
 
 def _is_active(value):
@@ -54,6 +60,22 @@ def _is_active(value):
         return True
     action = value.get("/S")
     return isinstance(action, NameObject) and action in ACTIVE_ACTIONS
+
+
+def _inside(value):
+    """A value and every dictionary and array written inside it (not following references: each indirect object is
+    walked on its own), so an action nested in /OpenAction, a page's /AA or a link's /A is seen."""
+    stack, seen = [value], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > MAX_OBJECTS:
+            raise PdfProblem("The PDF has too many parts to check: save it again as a simpler PDF")
+        yield item
+        if isinstance(item, DictionaryObject):
+            stack.extend(v for v in item.values() if isinstance(v, DictionaryObject | ArrayObject))
+        elif isinstance(item, ArrayObject):
+            stack.extend(v for v in item if isinstance(v, DictionaryObject | ArrayObject))
 
 
 def _objects(reader):
@@ -72,7 +94,10 @@ def _objects(reader):
 def _has_active_content(reader, raw_head):
     if b"/JavaScript" in raw_head or b"/JS " in raw_head or b"/JS(" in raw_head or b"/JS<" in raw_head:
         return True
-    return any(_is_active(obj) for obj in _objects(reader))
+    for obj in _objects(reader):
+        if any(_is_active(part) for part in _inside(obj)):
+            return True
+    return any(_is_active(part) for part in _inside(reader.trailer))
 
 
 def read_pdf(file):
@@ -86,7 +111,7 @@ def read_pdf(file):
         reader = PdfReader(file, strict=False)
         if reader.is_encrypted:
             raise PdfProblem("The PDF is protected by a password: save it without one and add it again")
-        sizes = tuple((float(page.mediabox.width), float(page.mediabox.height)) for page in reader.pages)
+        sizes = tuple(_shown_size(page) for page in reader.pages)
         active = _has_active_content(reader, raw)
     except PdfProblem:
         raise

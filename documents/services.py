@@ -12,7 +12,6 @@ from cases.models import Case
 
 from .checks import DocumentRefused, check_upload
 from .models import Document
-from .pdfs import PdfProblem, read_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -21,22 +20,12 @@ def document_types_of(case):
     return list(case.case_type.document_types or [])
 
 
-def _pdf_facts(upload):
-    try:
-        info = read_pdf(upload)
-    except PdfProblem:  # check_upload has already refused any PDF that does not read
-        return None, []
-    finally:
-        upload.seek(0)
-    return info.pages, info.letter_problems()
-
-
 def document_add(*, case, document_type, upload, actor=None, filename=None):
     """Check and keep a file as a document of the case. Returns the Document; DocumentRefused says why not."""
     if document_type not in document_types_of(case):
         raise DocumentRefused(f"Choose a document type of the case type {case.case_type.name}")
     checked = check_upload(upload, filename)
-    pages, letter_problems = _pdf_facts(upload) if checked.kind == "pdf" else (None, [])
+    pages, letter_problems = (checked.pdf.pages, checked.pdf.letter_problems()) if checked.pdf else (None, [])
     stored = None
     try:
         with transaction.atomic():
@@ -67,10 +56,11 @@ def document_delete(*, document, reason, actor=None):
     reason = (reason or "").strip()
     if not reason:
         raise NotDeletable("Say why the document is deleted")
-    if document.deleted:
-        raise NotDeletable(f"The document was already deleted on {document.deleted_at:%d %B %Y}")
-    stored, storage = document.file.name, document.file.storage
     with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("case").get(pk=document.pk)  # a double submit
+        if document.deleted:                                                                         # waits, then stops
+            raise NotDeletable(f"The document was already deleted on {document.deleted_at:%d %B %Y}")
+        stored, storage = document.file.name, document.file.storage
         document.deleted_at, document.deleted_by, document.delete_reason = timezone.now(), actor, reason
         document.file = ""
         document.save(update_fields=["deleted_at", "deleted_by", "delete_reason", "file"])

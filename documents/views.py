@@ -53,7 +53,11 @@ def document_download(request, pk):
     document = _document_for(pk)
     if document.deleted:
         raise Http404("This document was deleted")
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename,
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document's file is missing from the storage") from None
+    response = FileResponse(handle, as_attachment=True, filename=document.filename,
                             content_type=_content_type(document))
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -49,8 +49,8 @@ class LogEntrySerializer(LogEntryListSerializer):
     delivery_status_history = serializers.SerializerMethodField()
 
     class Meta(LogEntryListSerializer.Meta):
-        fields = [*LogEntryListSerializer.Meta.fields, "personalisation", "rebuilt_from", "attempts",
-                  "delivery_status_history"]
+        fields = [*LogEntryListSerializer.Meta.fields, "personalisation", "document", "postage", "rebuilt_from",
+                  "attempts", "delivery_status_history"]
 
     @extend_schema_field(DeliveryChangeSerializer(many=True))
     def get_delivery_status_history(self, entry):

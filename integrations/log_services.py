@@ -46,8 +46,9 @@ def can_rebuild(entry):
 
 def can_resend_same(entry):
     """Whether a failed entry holds a whole message to send again as it is (one that was never built cannot be)."""
-    never_built = entry.failure_kind == FailureKind.VALIDATION and not entry.recipient
-    return entry.status == Status.FAILED and bool(entry.template_id) and not never_built
+    built = bool(entry.recipient or entry.document)  # a letter from a case document has no recipient of its own
+    never_built = entry.failure_kind == FailureKind.VALIDATION and not built
+    return entry.status == Status.FAILED and bool(entry.template_id or entry.document) and not never_built
 
 
 def log_entry_rebuild(*, entry, actor):

@@ -26,7 +26,7 @@ from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
 from .models import NotifyTemplate
 from .notify import files
 from .notify.client import gateway_for
-from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited
+from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited, Retryable
 from .ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slot
 from .services import template_cache_store
 
@@ -265,14 +265,8 @@ def send_entry(entry_id, *, sent=None):
         # An earlier attempt may have reached Notify: if so, that is the send, whatever the template is now.
         if entry.ambiguous and _look_up_first(entry, gateway):
             return
-        problem = template_problem(entry, gateway)
-        if problem:
-            _fail(entry, FailureKind.TEMPLATE_MISMATCH, problem)
-            return
-        try:
-            prepared = files.prepare(entry)  # its documents, read now: never held for queued messages
-        except files.DocumentUnavailable as unavailable:
-            _fail(entry, FailureKind.VALIDATION, str(unavailable))
+        prepared = _ready_to_send(entry, gateway)
+        if prepared is None:
             return
         started = timezone.now()
         response = gateway.send(entry, prepared)
@@ -280,6 +274,22 @@ def send_entry(entry_id, *, sent=None):
         _handle_failure(entry, error, started)
         return
     sent.add(entry, started, response["id"])
+
+
+def _ready_to_send(entry, gateway):
+    """The entry's message with its documents read (integrations.notify.files.Prepared), or None when it failed its
+    checks (recorded on the entry): the Notify template it must still fit, and the documents it sends."""
+    problem = template_problem(entry, gateway)
+    if problem:
+        _fail(entry, FailureKind.TEMPLATE_MISMATCH, problem)
+        return None
+    try:
+        return files.prepare(entry)  # its documents, read now: never held for queued messages
+    except files.DocumentUnavailable as unavailable:
+        _fail(entry, FailureKind.VALIDATION, str(unavailable))
+        return None
+    except files.StorageUnavailable as unavailable:
+        raise Retryable(str(unavailable), error_type="StorageError") from None
 
 
 _templates = {}

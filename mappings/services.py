@@ -31,6 +31,17 @@ def _precompiled_check(mapping):
     return {}
 
 
+def _row_problems(mapping, rows, kinds):
+    errors = {}
+    for name, row in rows.items():
+        problems = check_source(row["source"], kinds, mapping.case_type.document_types or [])
+        if (row["source"] or {}).get("source") == "document" and mapping.channel != Channel.EMAIL:
+            problems = [*problems, "A case document can only be sent in an email"]
+        if problems:
+            errors[f"placeholder:{name}"] = problems
+    return errors
+
+
 def mapping_template_check(*, mapping, rows):
     """Field-level problems ({name: [messages]}) with a mapping template and its placeholder rows."""
     if mapping.channel == Channel.PRECOMPILED:
@@ -46,10 +57,7 @@ def mapping_template_check(*, mapping, rows):
     problems = check_recipient(mapping.channel, mapping.recipient or {}, kinds)
     if problems:
         errors["recipient"] = problems
-    for name, row in rows.items():
-        problems = check_source(row["source"], kinds, mapping.case_type.document_types or [])
-        if problems:
-            errors[f"placeholder:{name}"] = problems
+    errors.update(_row_problems(mapping, rows, kinds))
     if template is not None and template.type == mapping.channel:
         missing, extra = drift(template.placeholders, rows)
         for name in missing:

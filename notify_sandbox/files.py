@@ -61,9 +61,9 @@ def _schema_errors(value):
             problems.append(error(f"retention_period Unsupported value for retention_period: {period}. Supported "
                                   "periods are from 1 to 78 weeks."))
     name = value.get("filename")
-    if "filename" in value and (not isinstance(name, str) or "." not in name):
+    if name is not None and (not isinstance(name, str) or "." not in name):
         problems.append(error("filename `filename` must end with a file extension. For example, filename.csv"))
-    if "is_csv" in value and "filename" in value:
+    if "is_csv" in value and value.get("filename") is not None:
         problems.append(error("Do not set a value for `is_csv` if `filename` is set."))
     return problems
 
@@ -72,11 +72,17 @@ def _detected(content):
     guess = filetype.guess(content[:8192])
     if guess is not None:
         return guess.mime
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
+    if b"\x00" in content[:8192]:
         return "application/octet-stream"
-    return "text/plain"
+    for encoding in ("utf-8", "cp1252"):  # libmagic calls both text
+        try:
+            content[:8192].decode(encoding)
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8" and error.start >= min(len(content), 8192) - 3:
+                return "text/plain"
+            continue
+        return "text/plain"
+    return "application/octet-stream"
 
 
 def _supported():
@@ -118,13 +124,19 @@ def link(service_id):
             f"?key={_b64(secrets.token_bytes(32))}")
 
 
+def check_kind(personalisation, kind):
+    """A file in a text or a letter: refused with the template checks, before the recipient's (as Notify's
+    check_template_can_contain_documents)."""
+    if kind != "email" and any(is_file(value) for value in personalisation.values()):
+        raise FileRefused((400, [error("Can only send a file by email", "BadRequestError")]))
+
+
 def with_links(personalisation, *, kind, service_id, simulated):
     """The personalisation with each file replaced by its download link; FileRefused with Notify's errors."""
     files = [name for name, value in personalisation.items() if is_file(value)]
     if not files:
         return personalisation
-    if kind != "email":
-        raise FileRefused((400, [error("Can only send a file by email", "BadRequestError")]))
+    check_kind(personalisation, kind)
     linked = dict(personalisation)
     for name in files:
         problems = _schema_errors(personalisation[name])

@@ -127,8 +127,20 @@ def send(store, service, key, kind, body, *, base_url, default_daily_limit=0):
     if kind == "precompiled":
         return _create_precompiled(store, service, key, body, _decoded_pdf(body))
     template = _template_for(store, service, kind, body)
+    _check_content_and_recipient(service, key, kind, template, body)
+    body = _with_file_links(service, kind, body)
+    _check_daily_limit(store, service, key, kind, default_daily_limit)
+    return 201, _create(store, service, key, kind, template, body, base_url)
+
+
+def _check_content_and_recipient(service, key, kind, template, body):
+    """The personalisation against the template (a file only in an email), then the address or the recipient."""
     personalisation = body.get("personalisation") or {}
     _check_personalisation(template, personalisation)
+    try:
+        files.check_kind(personalisation, kind)
+    except files.FileRefused as refused:
+        raise Refused(*refused.errors) from None
     if kind == "letter":
         address_errors = validation.check_address(personalisation)
         if address_errors:
@@ -136,9 +148,6 @@ def send(store, service, key, kind, body, *, base_url, default_daily_limit=0):
     else:
         recipient = body["email_address"] if kind == "email" else body["phone_number"]
         _check_recipient_allowed(service, key, kind, recipient)
-    body = _with_file_links(service, kind, body)
-    _check_daily_limit(store, service, key, kind, default_daily_limit)
-    return 201, _create(store, service, key, kind, template, body, base_url)
 
 
 def _with_file_links(service, kind, body):

@@ -15,7 +15,21 @@ from notifications_python_client import prepare_upload
 
 
 class DocumentUnavailable(Exception):
-    """The document a message sends cannot be sent; the message says why."""
+    """The document a message sends cannot be sent; the message says why. Never retried."""
+
+
+class StorageUnavailable(Exception):
+    """The document storage could not be read just now (a network or disk error): the send is retried."""
+
+
+# Set by the documents app (documents.apps): a document's id -> when it was deleted (a date), or None. Integrations
+# imports nothing of documents; without it, a deleted document is still refused once its file is gone.
+_deleted_on = None
+
+
+def deleted_check_set(check):
+    global _deleted_on
+    _deleted_on = check
 
 
 @dataclass(frozen=True)
@@ -30,17 +44,19 @@ def _named(reference):
 
 def read_document(reference):
     """The bytes of a referenced document, checked against the SHA-256 it was sent with."""
-    storage = storages["documents"]
+    deleted = _deleted_on(reference.get("id")) if _deleted_on else None
     name = reference.get("file") or ""
-    try:
-        with storage.open(name, "rb") as handle:
-            content = handle.read()
-    except (FileNotFoundError, ValueError):
+    if deleted or not name:
         raise DocumentUnavailable(f"Not sent: {_named(reference)} was deleted from the case before it could be "
-                                  "sent") from None
-    except OSError as error:
-        raise DocumentUnavailable(f"Not sent: {_named(reference)} could not be read from the document storage "
-                                  f"({type(error).__name__})") from None
+                                  "sent")
+    try:
+        with storages["documents"].open(name, "rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        raise DocumentUnavailable(f"Not sent: {_named(reference)} is no longer in the document storage") from None
+    except Exception as error:  # any storage backend's failure (a disk, S3 over the network): try again later
+        raise StorageUnavailable(f"The document storage could not be read ({type(error).__name__}): will try "
+                                 "again") from None
     if hashlib.sha256(content).hexdigest() != reference.get("sha256"):
         raise DocumentUnavailable(f"Not sent: {_named(reference)} is not the file this message was built with")
     return content

@@ -24,7 +24,9 @@ from .conftest import sign_in, visit
 POST_ONLY = {"accounts:logout", "integrations:test", "log:export", "log:resend", "log:rebuild", "log:status",
              "rules:job_cancel", "rules:run_on_case",
              # Notify's callback endpoint: JSON for Notify, not a page (tests/delivery).
-             "notify_callbacks:delivery_status", "notify_callbacks:received_text", "inbox:export"}
+             "notify_callbacks:delivery_status", "notify_callbacks:received_text", "inbox:export",
+             # Files, not pages: a document's download and a letter's PDF (tests/documents, tests/journeys).
+             "documents:download", "log:letter_pdf"}
 
 
 @pytest.fixture
@@ -58,6 +60,20 @@ def world(transactional_db, sandbox, notify_key):
                                     phone="+" + number, content="YES I can attend", received_at=timezone.now(),
                                     source="callback", case=on_case, match="matched" if on_case else "unmatched")
     stranger = ReceivedText.objects.get(case__isnull=True)
+    # A document on the case (its Documents section shows), and one deleted with its reason.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.pdfwrite import text_pdf
+    from documents.services import document_add, document_delete
+
+    case_type.document_types = ["Decision notice"]
+    case_type.save(update_fields=["document_types"])
+    case.case_type.refresh_from_db()
+    document = document_add(case=case, document_type="Decision notice",
+                            upload=SimpleUploadedFile("notice.pdf", text_pdf([["Approved"]])))
+    document_delete(document=document_add(case=case, document_type="Decision notice",
+                                          upload=SimpleUploadedFile("old.pdf", text_pdf([["Old"]]))),
+                    reason="Uploaded twice")
     field, status = case_type.fields.first(), case_type.statuses.exclude(cases__isnull=False).first()
     return {
         "caseworker": {
@@ -68,6 +84,7 @@ def world(transactional_db, sandbox, notify_key):
             "cases:case_remove_address": {"pk": case.pk, "link_pk": case.address_links.first().pk},
             "cases:person_edit": {"pk": person.pk}, "cases:address_edit": {"pk": address.pk},
             "inbox:unmatched": {}, "inbox:text": {"pk": stranger.pk}, "inbox:reply": {"case_pk": case.pk},
+            "documents:add": {"case_pk": case.pk}, "documents:delete": {"pk": document.pk},
         },
         "admin": {
             "cases:casetype_list": {}, "cases:casetype_create": {}, "cases:casetype_detail": {"pk": case_type.pk},

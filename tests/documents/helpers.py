@@ -44,3 +44,14 @@ def multipart(fields, *, filename, content, field="file"):
                  f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+class UnreachableStorage:
+    """A storage whose every read fails as a network storage does when it cannot be reached (a test stand-in for
+    S3 being down)."""
+
+    def __init__(self, **options):
+        pass
+
+    def open(self, name, mode="rb"):
+        raise ConnectionError("the storage did not answer")

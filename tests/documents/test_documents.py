@@ -176,3 +176,27 @@ def test_who_may_download(client, case):
     assert client.get(url).status_code == 403
     client.force_login(user_with_role(CASEWORKERS, "second"))
     assert client.get(reverse("documents:download", args=[document.pk + 1000])).status_code == 404
+
+
+def test_documents_go_to_whatever_storage_the_settings_name():
+    """Any Django storage backend by settings (an S3-compatible one through django-storages in production): a fresh
+    process started with DOCUMENTS_STORAGE_BACKEND keeps and reads documents there, not in the local folder."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.core.files.base import ContentFile\n"
+        "from documents.models import Document\n"
+        "storage = Document._meta.get_field('file').storage\n"
+        "name = storage.save('documents/x.txt', ContentFile(b'kept'))\n"
+        "print(type(storage).__name__, storage.open(name).read().decode())\n")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "DOCUMENTS_STORAGE_BACKEND": "django.core.files.storage.InMemoryStorage", "DOCUMENTS_STORAGE_OPTIONS": "{}"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["InMemoryStorage", "kept"]

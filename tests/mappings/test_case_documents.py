@@ -112,3 +112,20 @@ def test_an_email_mapping_offers_the_case_types_documents_and_keeps_notifys_opti
                                  "recipient_code": "person:Applicant", "source__notice": "document:Decision notice",
                                  "file_retention_weeks": "79"})
     assert "Ensure this value is less than or equal to 78" in too_long.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_document_cannot_be_chosen_for_a_text_message(integration, case_type, sandbox):
+    from django.core.exceptions import ValidationError
+
+    from mappings.services import mapping_template_save
+
+    with_document_types(case_type, "Decision notice")
+    template = sandbox.create_template("sms", name="Notice text", body="((notice))")
+    templates_refresh(integration=integration)
+    mapping = MappingTemplate(name="Notice by text", integration=integration, case_type=case_type, channel="sms",
+                              notify_template_id=template, recipient={"source": "person", "role": "Applicant"})
+    with pytest.raises(ValidationError) as refused:
+        mapping_template_save(mapping=mapping, rows={"notice": {"source": {"source": "document",
+                                                                           "type": "Decision notice"}}})
+    assert refused.value.message_dict == {"placeholder:notice": ["A case document can only be sent in an email"]}

@@ -164,3 +164,12 @@ def _pdf_or_none(client, notify_id):
         return client.get_pdf_for_letter(notify_id).read()
     except HTTPError:
         return None
+
+
+def test_a_file_without_a_name_and_windows_text_are_taken(client, file_template):
+    """prepare_upload always sends `filename` (None when not given), and text need not be UTF-8."""
+    assert LINK.search(send_file(client, file_template, prepare_upload(io.BytesIO(b"%PDF-1.4 x")))
+                       ["content"]["body"])
+    windows = "Caf\u00e9 \u2013 \u00a3462".encode("cp1252")
+    assert LINK.search(send_file(client, file_template, prepare_upload(io.BytesIO(windows), filename="fees.csv"))
+                       ["content"]["body"])
