@@ -19,6 +19,7 @@ ROLE_PERMISSIONS = {
         "rules.*",
         "inbox.*",
         "documents.*",
+        "governance.*",
     ],
     CASEWORKERS: [
         "cases.view_casetype",
@@ -45,6 +46,8 @@ ROLE_PERMISSIONS = {
         "integrations.view_attempt",
         "integrations.export_logentry",
         "inbox.view_receivedtext",
+        "governance.view_history",
+        "governance.view_retentionpolicy",
     ],
 }
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]*$",
@@ -34,6 +35,8 @@ class CaseType(models.Model):
     document_types = models.JSONField(default=list, blank=True,
                                       help_text="Kinds of document caseworkers add to a case, e.g. Decision notice.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who changed it, when, and each field before and after (governance/): django-simple-history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -51,6 +54,7 @@ class FieldDefinition(models.Model):
     choices = models.JSONField(default=list, blank=True, help_text="The options of a choice field.")
     help_text = models.CharField(max_length=200, blank=True)
     order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["case_type", "order", "id"]
@@ -66,6 +70,7 @@ class Status(models.Model):
     order = models.PositiveIntegerField(default=0)
     is_initial = models.BooleanField(default=False, help_text="New cases start in this status.")
     is_closed = models.BooleanField(default=False, help_text="Moving a case here closes it.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["case_type", "order", "id"]
@@ -140,6 +145,8 @@ class Person(models.Model):
     email_failed_reason = models.CharField(max_length=300, blank=True, editable=False)
     phone_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
     phone_failed_reason = models.CharField(max_length=300, blank=True, editable=False)
+    # Set when the person was erased (governance.people): nothing is sent to them after.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     addresses = models.ManyToManyField(Address, through="PersonAddress", related_name="people")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -192,7 +192,9 @@ def _edit(request, form, save, title):
         else:
             messages.success(request, f"{thing} saved")
             return redirect("cases:case_detail", pk=case.pk) if case else redirect("cases:case_list")
-    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": title, "button": "Save"})
+    person = form.instance if isinstance(form.instance, Person) and form.instance.pk else None
+    return render(request, "cases/thing_form.html", {"form": form, "case": case, "title": title, "button": "Save",
+                                                     "person": person})
 
 
 @page_permission_required("cases.change_person")

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import AddressViewSet, CaseTypeViewSet, CaseViewSet, PersonViewSet
 from documents.api import case_documents_api, document_api, document_download_api
+from governance.api import history_api
 from inbox.api import ReceivedTextViewSet, case_reply_api
 from integrations.api import IntegrationViewSet
 from integrations.log_api import LogEntryViewSet
@@ -34,5 +35,6 @@ urlpatterns = [
     path("cases/<int:pk>/documents/", case_documents_api, name="case-documents"),
     path("documents/<int:pk>/", document_api, name="document"),
     path("documents/<int:pk>/download/", document_download_api, name="document-download"),
+    path("history/", history_api, name="history"),
     *router.urls,
 ]

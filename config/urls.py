@@ -22,6 +22,7 @@ urlpatterns = [
     path("rules/", include("rules.urls")),
     path("texts/", include("inbox.urls")),
     path("", include("documents.urls")),
+    path("", include("governance.urls")),
     # Notify's callbacks: no session, no CSRF; each checks its integration's own bearer token.
     path("notify/callbacks/", include("integrations.delivery.urls")),
     path("api/", include((api_patterns, "api"))),

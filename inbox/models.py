@@ -31,6 +31,8 @@ class ReceivedText(models.Model):
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     handled_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention policy or an erasure removed its content and number (governance/).
+    personal_data_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

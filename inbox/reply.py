@@ -13,6 +13,7 @@ from mappings.resolve import resolve
 from mappings.sms_length import sms_length
 from mappings.snapshot import snapshot_of
 from mappings.sources import find_person
+from mappings.versions import version_of
 
 MAX_TYPED = 918
 PLACEHOLDER = re.compile(r"\(\(([^()?]+)\)\)")
@@ -107,5 +108,7 @@ def case_reply(*, case, mapping, typed, actor, checked=None):
     if checked is not None and checked != check.digest:
         raise ReplyRefused("The text changed since you checked it: check it again before sending")
     _, result = _resolved(case, mapping, typed)
-    return outbox.put(integration=mapping.integration, message=result.message, case=(case.pk, case.reference),
-                      rule=(None, f"Reply by {actor.get_username()}"), mapping_template=(mapping.pk, mapping.name))
+    entry = outbox.entry_for(integration=mapping.integration, message=result.message, case=(case.pk, case.reference),
+                             rule=(None, f"Reply by {actor.get_username()}"), mapping_template=(mapping.pk, mapping.name))
+    entry.mapping_template_version = version_of(mapping)
+    return outbox.put_many([entry])[0]

@@ -58,6 +58,14 @@ class LogEntry(models.Model):
     mapping_template_id = models.PositiveBigIntegerField(null=True, blank=True)
     mapping_template_name = models.CharField(max_length=200, blank=True)
     bulk_job_id = models.PositiveBigIntegerField(null=True, blank=True)  # set when an "apply to existing cases" queued it
+    # The versions (history ids, governance/) of the rule and mapping template this message was built from.
+    rule_version = models.PositiveBigIntegerField(null=True, blank=True)
+    mapping_template_version = models.PositiveBigIntegerField(null=True, blank=True)
+    # Set when the retention policy (or an erasure) removed its personal data: recipient, personalisation.
+    personal_data_removed_at = models.DateTimeField(null=True, blank=True)
+    personal_data_removed_by = models.CharField(max_length=10, blank=True,
+                                                choices=[("retention", "the retention policy"),
+                                                         ("erasure", "an erasure of the person")])
 
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = models.CharField(max_length=600, blank=True)
@@ -118,6 +126,9 @@ class LogEntry(models.Model):
                          condition=Q(status="sent", delivery_note="") & ~Q(delivery_status__in=sorted(DELIVERY_FINAL))),
             models.Index(fields=["next_attempt_at"], condition=Q(status__in=["queued", "retrying"]),
                          name="log_due"),
+            # What the retention purge reads, oldest first: entries that still hold personal data.
+            models.Index(fields=["created_at", "id"], condition=Q(personal_data_removed_at__isnull=True),
+                         name="log_personal_data_kept"),
         ]
 
     def __str__(self):

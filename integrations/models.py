@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.views.decorators.debug import sensitive_variables
+from simple_history.models import HistoricalRecords
 
 from . import crypto
 from .delivery.models import DeliveryEvent  # noqa: F401  (delivery reports live in integrations/delivery/)
@@ -62,6 +63,11 @@ class Integration(models.Model):
     received_texts_read_to = models.CharField(max_length=36, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Changes as administrators make them (governance/). The key itself is never kept: its hint ("name-…abcd")
+    # shows that it changed. Tokens' digests and the readers' bookmarks are not settings.
+    history = HistoricalRecords(excluded_fields=[
+        "api_key_encrypted", "delivery_status_token_hash", "received_text_token_hash", "delivery_polled_at",
+        "received_texts_read_to", "updated_at", "last_error", "verified_at"])
 
     class Meta:
         ordering = ["name"]

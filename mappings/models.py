@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Channel(models.TextChoices):
@@ -57,6 +58,7 @@ class MappingTemplate(models.Model):
         help_text=f"From 1 to {FILE_RETENTION_MAX_WEEKS} weeks; the link stops working after that.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -109,6 +111,7 @@ class PlaceholderMapping(models.Model):
     citizen_text = models.BooleanField(
         default=False, help_text="The value was typed by a member of the public: ask Notify to sanitise it."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]

@@ -70,11 +70,20 @@ def _not_working(person, kind, skip_failed):
     return None
 
 
+def _erased(person):
+    """A problem when the person was erased: nothing is sent to them, whatever the rule says."""
+    if person.get("erased_at"):
+        return f"The {person.get('role')} was erased on {person['erased_at']:%d %B %Y}: nothing is sent to them"
+    return None
+
+
 def _email_recipient(case, source, skip_failed=False):
     if source.get("source") == "person":
         person = find_person(case, source.get("role"))
         if person is None:
             return None, f"The case has no linked {source.get('role')}"
+        if _erased(person):
+            return None, _erased(person)
         value = text_of(person.get("email"))
         if not value:
             return None, f"{source.get('role')} has no email address"
@@ -97,6 +106,8 @@ def _phone_recipient(case, source, skip_failed=False):
         person = find_person(case, source.get("role"))
         if person is None:
             return None, f"The case has no linked {source.get('role')}"
+        if _erased(person):
+            return None, _erased(person)
         value = text_of(person.get("phone"))
         if not value:
             return None, f"{source.get('role')} has no phone number"
@@ -139,6 +150,8 @@ def _letter_address(case, spec):
         person = find_person(case, role)
         if person is None:
             return None, f"The case has no linked {role}"
+        if _erased(person):
+            return None, _erased(person)
         name = full_name(person)
         if not name:
             return None, f"{role} has no name"

@@ -87,14 +87,27 @@ def mapping_template_save(*, mapping, rows):
     mapping.notify_template_name = template.name
     mapping.template_version = template.version
     mapping.save()
-    mapping.placeholders.all().delete()
     wanted = {p.lower().replace(" ", "") for p in template.placeholders}
-    PlaceholderMapping.objects.bulk_create(
-        PlaceholderMapping(mapping_template=mapping, placeholder=name, source=row["source"],
-                           optional=row.get("optional", False), citizen_text=row.get("citizen_text", False))
-        for name, row in rows.items() if name.lower().replace(" ", "") in wanted
-    )
+    _save_rows(mapping, {name: row for name, row in rows.items() if name.lower().replace(" ", "") in wanted})
     return mapping
+
+
+def _save_rows(mapping, rows):
+    """The placeholder rows changed in place (each change, addition and removal then shows once in the history)."""
+    existing = {row.placeholder: row for row in mapping.placeholders.all()}
+    for name, row in existing.items():
+        if name not in rows:
+            row.delete()
+    for name, given in rows.items():
+        values = {"source": given["source"], "optional": given.get("optional", False),
+                  "citizen_text": given.get("citizen_text", False)}
+        row = existing.get(name)
+        if row is None:
+            PlaceholderMapping.objects.create(mapping_template=mapping, placeholder=name, **values)
+        elif any(getattr(row, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.save()
 
 
 def mapping_template_preview(*, mapping, case):

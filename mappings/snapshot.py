@@ -12,7 +12,7 @@ from documents.models import Document
 
 ADDRESS_FIELDS = ("line_1", "line_2", "line_3", "line_4", "town", "county", "postcode", "country")
 PERSON_FIELDS = ("title", "first_name", "last_name", "email", "phone", "date_of_birth",
-                 "consent_email", "consent_sms", "consent_letter", "email_failed_at", "phone_failed_at")
+                 "consent_email", "consent_sms", "consent_letter", "email_failed_at", "phone_failed_at", "erased_at")
 DOCUMENT_FIELDS = ("id", "document_type", "version", "filename", "kind", "size", "sha256", "file", "pages",
                    "letter_problems")
 CASE_COLUMNS = ("id", "reference", "status__name", "case_type_id", "case_type__name", "field_values", "created_at",

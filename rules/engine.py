@@ -20,6 +20,7 @@ from integrations.delivery import statuses as delivery_statuses
 from integrations.log import LogEntry, Status
 from mappings.resolve import resolve
 from mappings.snapshot import snapshot_of
+from mappings.versions import version_of
 
 from .conditions import all_match
 from .models import Action, Rule, RuleRun, Trigger
@@ -231,9 +232,12 @@ def entry_for_action(action, snapshot, rule):
                                        problems=[f"The mapping template '{mapping.name}' is disabled"], **origin)
     result = resolve(mapping.spec(), snapshot, reference=outbox.new_reference())
     if not result.ok:
-        return outbox.failed_entry_for(integration=mapping.integration, channel=mapping.notify_channel,
-                                       problems=result.problems, template_id=mapping.notify_template_id, **origin)
-    return outbox.entry_for(integration=mapping.integration, message=result.message, **origin)
+        entry = outbox.failed_entry_for(integration=mapping.integration, channel=mapping.notify_channel,
+                                        problems=result.problems, template_id=mapping.notify_template_id, **origin)
+    else:
+        entry = outbox.entry_for(integration=mapping.integration, message=result.message, **origin)
+    entry.rule_version, entry.mapping_template_version = version_of(rule), version_of(mapping)
+    return entry
 
 
 def apply_integration(action, snapshot, rule, follows=None):

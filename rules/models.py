@@ -1,6 +1,7 @@
 """Rules: when a case event or date comes, and the case meets the conditions, apply mapping templates."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Trigger(models.TextChoices):
@@ -52,6 +53,7 @@ class Rule(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["case_type", "order", "id"]
@@ -107,6 +109,7 @@ class Action(models.Model):
     mapping_template = models.ForeignKey("mappings.MappingTemplate", on_delete=models.PROTECT,
                                          related_name="actions")
     order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["rule", "order", "id"]

@@ -8,6 +8,7 @@ from integrations.log_services import NotResendable
 from mappings.models import MappingTemplate
 from mappings.resolve import resolve
 from mappings.snapshot import snapshot_of
+from mappings.versions import version_of
 
 
 def entry_rebuild(*, entry, actor):
@@ -27,5 +28,6 @@ def entry_rebuild(*, entry, actor):
                                case=(entry.case_id, entry.case_reference), rule=(entry.rule_id, entry.rule_name),
                                mapping_template=(mapping.pk, mapping.name))
         new.rebuilt_from = entry
+        new.rule_version, new.mapping_template_version = entry.rule_version, version_of(mapping)
         new.reason = f"Built again from the case by {actor.get_username()}"
         return outbox.put_many([new])[0]

@@ -196,9 +196,23 @@ def rule_save(*, rule, mapping_templates):
     if errors:
         raise ValidationError(errors)
     rule.save()
-    rule.actions.all().delete()
-    Action.objects.bulk_create(Action(rule=rule, mapping_template=m, order=n) for n, m in enumerate(mapping_templates))
+    _save_actions(rule, mapping_templates)
     return rule
+
+
+def _save_actions(rule, mapping_templates):
+    """The Apply integration actions changed in place, so the history shows only what changed."""
+    existing = {action.mapping_template_id: action for action in rule.actions.all()}
+    wanted = {mapping.pk: order for order, mapping in enumerate(mapping_templates)}
+    for mapping_id, action in existing.items():
+        if mapping_id not in wanted:
+            action.delete()
+        elif action.order != wanted[mapping_id]:
+            action.order = wanted[mapping_id]
+            action.save()
+    for mapping in mapping_templates:
+        if mapping.pk not in existing:
+            Action.objects.create(rule=rule, mapping_template=mapping, order=wanted[mapping.pk])
 
 
 # Rules that react to a message or a reply only make sense when that happens: never run by hand.

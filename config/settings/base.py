@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "rules",
     "inbox",
     "documents",
+    "simple_history",
+    "governance",
     "demo",
 ]
 
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made a change, for the change history (django-simple-history; the API's token user too).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # An upload that declares more than DOCUMENTS_MAX_UPLOAD_BYTES is refused before its body is read.
     "documents.uploads.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -256,6 +260,9 @@ CELERY_BEAT_SCHEDULE = {
     # Replies from citizens that no callback brought, read from Notify's list.
     "poll-received-texts": {"task": "integrations.poll_received_texts",
                             "schedule": env.float("RECEIVED_TEXT_POLL_SECONDS", default=300.0)},
+    # The retention policy: personal data, records and documents past their time removed (governance.retention).
+    "apply-retention": {"task": "governance.apply_retention",
+                        "schedule": env.float("RETENTION_RUN_SECONDS", default=24 * 60 * 60.0)},
     # Bulk applies whose worker stopped resume from the last case done (rules.bulk).
     "resume-bulk-jobs": {"task": "rules.resume_bulk_jobs", "schedule": env.float("BULK_RESUME_CHECK_SECONDS", default=60.0)},
 }
