@@ -33,7 +33,8 @@ class LogEntryListSerializer(serializers.ModelSerializer):
         fields = ["id", "created_at", "status", "failure_kind", "reason", "channel", "integration", "case",
                   "case_reference", "rule_id", "rule_name", "mapping_template_id", "mapping_template_name", "recipient",
                   "template_id", "template_version", "reference", "notify_id", "delivery_status", "delivery_status_at",
-                  "delivery_note", "attempt_count", "retry_count", "next_attempt_at", "sent_at", "follows"]
+                  "delivery_note", "attempt_count", "retry_count", "next_attempt_at", "sent_at", "follows",
+                  "rule_version", "mapping_template_version", "personal_data_removed_at", "personal_data_removed_by"]
 
 
 class DeliveryChangeSerializer(serializers.Serializer):

@@ -26,7 +26,8 @@ POST_ONLY = {"accounts:logout", "integrations:test", "log:export", "log:resend",
              # Notify's callback endpoint: JSON for Notify, not a page (tests/delivery).
              "notify_callbacks:delivery_status", "notify_callbacks:received_text", "inbox:export",
              # Files, not pages: a document's download and a letter's PDF (tests/documents, tests/journeys).
-             "documents:download", "log:letter_pdf"}
+             "documents:download", "log:letter_pdf", "governance:audit_export", "governance:subject_access",
+             "governance:restore"}
 
 
 @pytest.fixture
@@ -104,8 +105,11 @@ def world(transactional_db, sandbox, notify_key):
             "mappings:preview": {"integration_pk": integration.pk, "pk": mapping.pk},
             "rules:list": {}, "rules:create": {}, "rules:edit": {"pk": rule.pk}, "rules:dry_run": {"pk": rule.pk},
             "rules:apply": {"pk": rule.pk}, "rules:job": {"pk": job.pk},
+            "governance:history": {"object_type": "rule", "pk": rule.pk},
+            "governance:version": {"object_type": "rule", "pk": rule.pk, "version": rule.history.latest().history_id},
+            "governance:retention": {}, "governance:erase": {"pk": person.pk},
         },
-        "auditor": {"log:list": {}, "log:detail": {"pk": entry.pk}, "inbox:received": {}},
+        "auditor": {"log:list": {}, "log:detail": {"pk": entry.pk}, "inbox:received": {}, "governance:audit": {}},
         "anonymous": {"accounts:login": {}},
     }
 
