@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SIZES = {
     "small": {"worker_killed": 300, "redis_down": 4, "notify_flaky": 100, "notify_down": 20, "bulk_restart": 3_000,
-              "callbacks": 100, "replies": 100},
+              "callbacks": 100, "replies": 100, "retention": 400},
     "full": {"worker_killed": 10_000, "redis_down": 60, "notify_flaky": 1_000, "notify_down": 200,
-             "bulk_restart": 30_000, "callbacks": 2_000, "replies": 2_000},
+             "bulk_restart": 30_000, "callbacks": 2_000, "replies": 2_000, "retention": 20_000},
 }
 # Every one is a setting (README.md, Configuration); production keeps the defaults, which are minutes.
 FAST = {"OUTBOX_LOST_TASK_SECONDS": "5", "OUTBOX_STUCK_SENDING_SECONDS": "8", "OUTBOX_SWEEP_SECONDS": "1",
@@ -436,9 +436,15 @@ def _replies(count):
     return replies(count)
 
 
+def _retention(due):
+    from .faults_retention import retention
+
+    return retention(due)
+
+
 SCENARIOS = {"worker_killed": worker_killed, "redis_down": redis_down, "notify_flaky": notify_flaky,
              "notify_down": notify_down, "bulk_restart": bulk_restart, "callbacks": _callbacks,
-             "replies": _replies}
+             "replies": _replies, "retention": _retention}
 COLUMNS = ["triggered", "sent", "failed", "lost", "duplicates"]
 REDIS = None
 

@@ -1,7 +1,7 @@
 """`make bench`: the benchmarks side by side, printed as one table and written to var/bench/results.json.
 
     .venv/bin/python -m bench.run [--small] [--only rate,overhead,bulk,log,latency,sandbox,search,callbacks,received,
-                                                    documents]
+                                                    documents,retention]
 """
 
 import argparse
@@ -14,24 +14,27 @@ from .setup import ROOT, django_ready
 
 SIZES = {
     "small": {"sandbox": 300, "rate": 120, "overhead": 200, "bulk": 2_000, "log": 20_000, "latency": 20,
-              "search": 20_000, "callbacks": 1_000, "received": 1_000, "documents": 40},
+              "search": 20_000, "callbacks": 1_000, "received": 1_000, "documents": 40, "retention": 20_000},
     "full": {"sandbox": 3_000, "rate": 1_200, "overhead": 1_000, "bulk": 100_000, "log": 1_000_000, "latency": 100,
-             "search": 1_000_000, "callbacks": 10_000, "received": 10_000, "documents": 1_000},
+             "search": 1_000_000, "callbacks": 10_000, "received": 10_000, "documents": 1_000,
+             "retention": 1_000_000},
 }
 TARGETS = {"rate": "≥ 0.98 of the limit, 0 × 429", "overhead": "≥ 0.9", "bulk": "≥ 2,000 cases/s, ≤ 300 MB",
            "log": "p95 ≤ 50 ms, flat memory", "latency": "p95 ≤ 300 ms", "sandbox": "well over 3,000 a minute",
            "search": "p95 at N cases ≤ 2 × its p95 at 1,000 (a ratio measured in the same run)",
            "callbacks": "every status applied; well above Notify's send rate (3,000 a minute)",
            "received": "every reply kept once and matched, by either path",
-           "documents": "worker peak RSS with a 2 MB file ≤ 1.5 × without it (flat: never the file once per case)"}
+           "documents": "worker peak RSS with a 2 MB file ≤ 1.5 × without it (flat: never the file once per case)",
+           "retention": "a send's p95 during the purge ≤ 1.5 × its p95 idle, and within the latency target (300 ms)"}
 
 
 def run(names, size):
-    from bench import callbacks, documents, log, pipeline, received, sandbox_throughput, search
+    from bench import callbacks, documents, log, pipeline, received, retention, sandbox_throughput, search
 
     runners = {"sandbox": lambda n: sandbox_throughput.run(n, 4), "rate": pipeline.rate, "overhead": pipeline.overhead,
                "bulk": pipeline.bulk, "log": log.log, "latency": pipeline.latency, "search": search.search, "callbacks": callbacks.callbacks,
-               "received": received.received, "documents": documents.documents}
+               "received": received.received, "documents": documents.documents,
+               "retention": retention.retention}
     results = {}
     for name in names:
         started = time.perf_counter()

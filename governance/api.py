@@ -2,7 +2,7 @@
 
 import datetime
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.pagination import PageNumberPagination
@@ -48,8 +48,10 @@ def _day(value, days=0):
 
 
 @extend_schema(parameters=[OpenApiParameter(name, str, required=False) for name in
-                           ("object_type", "object_id", "user", "since", "until")],
-               responses=ChangeSerializer(many=True))
+                           ("object_type", "object_id", "user", "since", "until", "page")],
+               responses=inline_serializer("PaginatedChangeList", {
+                   "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+                   "previous": serializers.URLField(allow_null=True), "results": ChangeSerializer(many=True)}))
 @api_view(["GET"])
 @permission_classes([requires("governance.view_history")])
 def history_api(request):

@@ -15,7 +15,7 @@ halfway is finished by the next run, nothing is done twice, and nothing inside t
 import datetime
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from documents.models import Document
@@ -28,6 +28,9 @@ from .models import RetentionPolicy, RetentionRun
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
+# One purge batch at a time across processes (two beat schedulers, a command run by hand): a PostgreSQL advisory lock
+# held for each batch's transaction.
+PURGE_LOCK = 0x6E6F7469  # "noti"
 FINISHED = (Status.SENT, Status.FAILED, Status.CANCELLED)  # never a message still on its way
 
 
@@ -36,10 +39,17 @@ def _take(queryset, batch):
     return list(queryset.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
 
 
+def _one_at_a_time():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PURGE_LOCK])
+
+
 def _batches(step, run, counter, batch, stop_after=None):
     done = 0
     while stop_after is None or done < stop_after:
         with transaction.atomic():
+            _one_at_a_time()
             count = step(batch)
         if not count:
             break

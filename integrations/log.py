@@ -63,7 +63,7 @@ class LogEntry(models.Model):
     mapping_template_version = models.PositiveBigIntegerField(null=True, blank=True)
     # Set when the retention policy (or an erasure) removed its personal data: recipient, personalisation.
     personal_data_removed_at = models.DateTimeField(null=True, blank=True)
-    personal_data_removed_by = models.CharField(max_length=10, blank=True,
+    personal_data_removed_by = models.CharField(max_length=10, blank=True, default="", db_default="",
                                                 choices=[("retention", "the retention policy"),
                                                          ("erasure", "an erasure of the person")])
 
@@ -79,7 +79,7 @@ class LogEntry(models.Model):
     # A letter that is a case document (a precompiled letter): the document, as a reference (integrations.notify.
     # files), and its postage. A document sent by email is a reference in the personalisation instead.
     document = models.JSONField(null=True, blank=True)
-    postage = models.CharField(max_length=10, blank=True)
+    postage = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     failure_kind = models.CharField(max_length=25, choices=FailureKind.choices, blank=True, default="")

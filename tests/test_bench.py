@@ -15,13 +15,15 @@ def test_the_small_benchmarks_run_and_write_their_figures():
     env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/notify_bench_ci",
            "REDIS_URL": "redis://127.0.0.1:6379/13"}
     result = subprocess.run([sys.executable, "-m", "bench.run", "--small", "--only",
-                             "rate,overhead,bulk,log,latency,search,callbacks,received,documents"],
+                             "rate,overhead,bulk,log,latency,search,callbacks,received,documents,retention"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=scaled(600))
     assert result.returncode == 0, result.stderr[-3000:]
     record = json.loads((ROOT / "var" / "bench" / "results-small.json").read_text())
     results = record["results"]
     assert set(results) == {"rate", "overhead", "bulk", "log", "latency", "search", "callbacks", "received",
-                            "documents"}
+                            "documents", "retention"}
+    assert results["retention"]["all_purged"] is True
+    assert results["retention"]["send_samples_during"] > 0
     assert results["documents"]["all_sent"] is True
     assert results["documents"]["sent_as_links"] == results["documents"]["cases"]
     assert results["received"]["all_kept_once"] is True

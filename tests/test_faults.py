@@ -15,7 +15,8 @@ import pytest
 from tests.timing import scaled
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ["worker_killed", "redis_down", "notify_flaky", "notify_down", "bulk_restart", "callbacks", "replies"]
+SCENARIOS = ["worker_killed", "redis_down", "notify_flaky", "notify_down", "bulk_restart", "callbacks", "replies",
+             "retention"]
 
 
 @pytest.fixture(scope="module")
