@@ -14,6 +14,7 @@ api_patterns = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include("ops.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("cases.urls")),
     path("settings/integrations/", include("integrations.urls")),

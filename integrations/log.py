@@ -135,6 +135,13 @@ class LogEntry(models.Model):
         return f"{self.channel} {self.reference} ({self.status})"
 
 
+def log_fields(entry, **more):
+    """What every log line about a message carries (structured logs): its entry, reference, integration and Notify
+    id. Never its recipient, personalisation or a failure's words (they can hold personal data)."""
+    return {"log_entry_id": entry.pk, "reference": entry.reference, "integration_id": entry.integration_id,
+            "notify_id": str(entry.notify_id) if entry.notify_id else None, **more}
+
+
 class Outcome(models.TextChoices):
     SENT = "sent", "Sent"
     FOUND = "found", "Found already sent"

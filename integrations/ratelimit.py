@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import redis
 
+from ops.metrics import note_rate_limit_wait
+
 # KEYS[1] = the key; ARGV = interval ms, burst tolerance ms. Returns the wait in ms (0 = taken).
 ACQUIRE_SCRIPT = """
 local t = redis.call('TIME')
@@ -142,6 +144,7 @@ def wait_for_slot(limiter, key, rate, *, max_wait):
         wait = limiter.acquire(key, rate)
         if wait == 0.0:
             return 0.0
+        note_rate_limit_wait()
         if wait > max_wait:
             return wait
         time.sleep(wait)

@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 
 from . import outbox, retry
 from .delivery.record import adopt_waiting
-from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status
+from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status, log_fields
 from .models import NotifyTemplate
 from .notify import files
 from .notify.client import gateway_for
@@ -204,7 +204,7 @@ class SentBatch:
             _save_sent(entries, now)
         adopt_waiting(entries)  # a status report that came before the Notify id was written
         for entry in entries:
-            logger.info("Sent log entry %s", entry.pk, extra={"log_entry_id": entry.pk, "notify_id": entry.notify_id})
+            logger.info("Sent log entry %s", entry.pk, extra=log_fields(entry))
 
 
 def _look_up_first(entry, gateway):
@@ -350,6 +350,7 @@ def _fail(entry, kind, reason):
     entry.reason = reason
     entry.next_attempt_at = None
     entry.save()
+    logger.warning("Log entry %s failed (%s)", entry.pk, kind, extra=log_fields(entry, failure_kind=kind))
 
 
 def _retry_at(entry, when, reason, *, ambiguous=False, countdown=None):
@@ -358,6 +359,8 @@ def _retry_at(entry, when, reason, *, ambiguous=False, countdown=None):
     entry.next_attempt_at = when
     entry.ambiguous = entry.ambiguous or ambiguous
     entry.save()
+    logger.info("Log entry %s will be retried at %s", entry.pk, when.isoformat(),
+                extra=log_fields(entry, retry_count=entry.retry_count, next_attempt_at=when.isoformat()))
     if countdown is not None:
         outbox.enqueue(entry.pk, countdown=countdown)
 

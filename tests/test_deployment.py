@@ -76,3 +76,11 @@ def test_production_refuses_to_start_without_encryption_keys():
     result = production_settings()
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
+
+
+def test_every_service_has_a_health_check():
+    """The stack's orchestrator restarts what stopped: each service says how to tell (the web app by /healthz)."""
+    services = compose()["services"]
+    missing = [name for name, service in services.items() if "healthcheck" not in service]
+    assert missing == []
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])

@@ -43,10 +43,13 @@ INSTALLED_APPS = [
     "documents",
     "simple_history",
     "governance",
+    "ops",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # Outermost: web request latency for /metrics (ops.metrics).
+    "ops.metrics.RequestLatencyMiddleware",
     # First: the client's address and scheme from a trusted reverse proxy only (accounts.security).
     "accounts.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -140,6 +143,12 @@ STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+
+# Operations (ops/): /metrics answers only with this bearer token (off when empty); /readyz's limits.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+READY_WORKER_MAX_AGE_SECONDS = env.int("READY_WORKER_MAX_AGE_SECONDS", default=120)
+READY_SWEEPER_MAX_AGE_SECONDS = env.int("READY_SWEEPER_MAX_AGE_SECONDS", default=120)
+READY_QUEUE_MAX_AGE_SECONDS = env.int("READY_QUEUE_MAX_AGE_SECONDS", default=600)
 
 # Case documents (documents/): kept through the "documents" storage. By default files under var/documents; any
 # Django storage backend by settings, e.g. django-storages' S3 with DOCUMENTS_STORAGE_BACKEND=
@@ -263,6 +272,8 @@ CELERY_BEAT_SCHEDULE = {
     # The retention policy: personal data, records and documents past their time removed (governance.retention).
     "apply-retention": {"task": "governance.apply_retention",
                         "schedule": env.float("RETENTION_RUN_SECONDS", default=24 * 60 * 60.0)},
+    # Proof that workers consume the queue, for /readyz (ops.checks).
+    "worker-heartbeat": {"task": "ops.worker_heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=30.0)},
     # Bulk applies whose worker stopped resume from the last case done (rules.bulk).
     "resume-bulk-jobs": {"task": "rules.resume_bulk_jobs", "schedule": env.float("BULK_RESUME_CHECK_SECONDS", default=60.0)},
 }
@@ -270,11 +281,18 @@ CELERY_BEAT_SCHEDULE = {
 # down; the outbox sweeper publishes the task later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 
+# LOG_FORMAT=json (production's default): one JSON object a line (python-json-logger), with each line's extra
+# fields (a message's log_entry_id, reference, integration_id and notify_id) as keys of their own.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json"
+                             else "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,5 +1,9 @@
 """Production settings: secrets from the environment, HTTPS only, compressed static files."""
 
+import os
+
+os.environ.setdefault("LOG_FORMAT", "json")
+
 from .base import *  # noqa: F403
 from .base import env
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from ..log import LogEntry
+from ..log import LogEntry, log_fields
 from . import statuses
 from .models import DeliveryEvent
 
@@ -53,7 +53,7 @@ def _apply(entry, status, status_at, source):
     LogEntry.objects.filter(pk=entry.pk).update(delivery_status=status, delivery_status_at=entry.delivery_status_at,
                                                 delivery_note="")
     logger.info("Log entry %s delivery status %s (%s)", entry.pk, status, source,
-                extra={"log_entry_id": entry.pk, "delivery_status": status, "source": source})
+                extra=log_fields(entry, delivery_status=status, source=source))
     delivery_status_changed.send(sender=LogEntry, entry=entry, previous=previous, status=status, source=source)
     return True
 

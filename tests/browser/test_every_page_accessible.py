@@ -27,7 +27,9 @@ POST_ONLY = {"accounts:logout", "integrations:test", "log:export", "log:resend",
              "notify_callbacks:delivery_status", "notify_callbacks:received_text", "inbox:export",
              # Files, not pages: a document's download and a letter's PDF (tests/documents, tests/journeys).
              "documents:download", "log:letter_pdf", "governance:audit_export", "governance:subject_access",
-             "governance:restore"}
+             "governance:restore",
+             # For machines, not people: health, readiness and metrics (tests/ops).
+             "ops:healthz", "ops:readyz", "ops:metrics"}
 
 
 @pytest.fixture
