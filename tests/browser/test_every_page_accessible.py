@@ -29,7 +29,9 @@ POST_ONLY = {"accounts:logout", "integrations:test", "log:export", "log:resend",
              "documents:download", "log:letter_pdf", "governance:audit_export", "governance:subject_access",
              "governance:restore",
              # For machines, not people: health, readiness and metrics (tests/ops).
-             "ops:healthz", "ops:readyz", "ops:metrics"}
+             "ops:healthz", "ops:readyz", "ops:metrics",
+             # Reached once an app is set up (tests/accounts/test_two_factor.py); before that it sends to the set-up.
+             "accounts:two_factor_verify"}
 
 
 @pytest.fixture
@@ -110,6 +112,7 @@ def world(transactional_db, sandbox, notify_key):
             "governance:history": {"object_type": "rule", "pk": rule.pk},
             "governance:version": {"object_type": "rule", "pk": rule.pk, "version": rule.history.latest().history_id},
             "governance:retention": {}, "governance:erase": {"pk": person.pk},
+            "accounts:two_factor_setup": {},
         },
         "auditor": {"log:list": {}, "log:detail": {"pk": entry.pk}, "inbox:received": {}, "governance:audit": {}},
         "anonymous": {"accounts:login": {}},

@@ -7,6 +7,10 @@ MATRIX = {
     "accounts:login": Entry(get=expect(200, 200, 200, 200)),
     # Logging out is a POST; a GET is not allowed.
     "accounts:logout": Entry(get=expect(405, 405, 405, 405), post=expect(302, 302, 302, 302)),
+    # Two-factor sign-in: any signed-in user may set up an app (administrators must); with no app set up, the code
+    # page sends them to set one up. An empty POST re-renders the form with its error.
+    "accounts:two_factor_setup": Entry(get=expect(302, 200, 200, 200), post=expect(302, 200, 200, 200)),
+    "accounts:two_factor_verify": Entry(get=expect(302, 302, 302, 302), post=expect(302, 302, 302, 302)),
     "api:schema": Entry(get=expect(200, 200, 200, 200)),
     "api:docs": Entry(get=expect(200, 200, 200, 200)),
     # The API root only lists the endpoints; each endpoint checks the role.
