@@ -22,14 +22,14 @@ from .roles import ADMINISTRATORS
 
 DEMO_USERS = {"admin", "caseworker", "auditor"}
 RECOVERY_CODES = 10
-OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/healthz", "/readyz", "/metrics",
+OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/accounts/sso/", "/static/", "/healthz", "/readyz", "/metrics",
               "/notify/callbacks/")
 
 
 def required_for(user):
     if not getattr(settings, "TWO_FACTOR_FOR_ADMINS", True) or not getattr(settings, "LOCAL_LOGIN_ENABLED", True):
         return False
-    if not user.is_authenticated or getattr(user, "oidc_signed_in", False):
+    if not user.is_authenticated:
         return False
     if settings.DEMO_MODE and user.get_username() in DEMO_USERS:
         return False
@@ -86,8 +86,9 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (user.is_authenticated and not request.path.startswith(OPEN_PATHS) and not user.is_verified()
-                and required_for(user)):
+        signed_in_with_provider = request.session.get("signed_in_with") == "oidc"  # its own two factors
+        if (user.is_authenticated and not signed_in_with_provider and not request.path.startswith(OPEN_PATHS)
+                and not user.is_verified() and required_for(user)):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Two-factor sign-in is needed: sign in again in the browser."},
                                     status=403)

@@ -17,5 +17,5 @@ class DocumentForm(NamedErrors, forms.Form):
 
 
 class DeleteForm(NamedErrors, forms.Form):
-    reason = forms.CharField(label="Why is it deleted?", max_length=500, widget=forms.Textarea,
+    reason = forms.CharField(label="Why it is deleted", max_length=500, widget=forms.Textarea,
                              help_text="Kept with the case's history, for example “Uploaded to the wrong case”.")

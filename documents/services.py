@@ -41,7 +41,9 @@ def document_add(*, case, document_type, upload, actor=None, filename=None):
                          data={"document_id": document.pk, "document_type": document_type,
                                "filename": checked.filename, "version": document.version})
     except BaseException:
-        if stored:
+        # Only a file whose record did not commit is removed: an error after the commit (in an on-commit step such
+        # as queuing a rule's message) leaves a document that exists, and its file with it.
+        if stored and not Document.objects.filter(pk=document.pk).exists():
             document.file.storage.delete(stored)
         raise
     return document

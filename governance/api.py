@@ -9,14 +9,15 @@ from rest_framework.pagination import PageNumberPagination
 
 from accounts.permissions import requires
 
-from .history import TRACKED, audit_trail
+from .history import OTHER_TYPES, TRACKED, audit_trail
 
 
 class ChangeSerializer(serializers.Serializer):
     object_type = serializers.CharField()
     object_id = serializers.IntegerField()
     object = serializers.CharField(source="label")
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The version's id (its history record)")
+    number = serializers.IntegerField(allow_null=True, help_text="Which version of the object it is: 1 for the first")
     at = serializers.DateTimeField()
     user = serializers.CharField()
     action = serializers.CharField()
@@ -27,7 +28,7 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class HistoryQuery(serializers.Serializer):
-    object_type = serializers.ChoiceField(choices=list(TRACKED), required=False)
+    object_type = serializers.ChoiceField(choices=[*TRACKED, *OTHER_TYPES], required=False)
     object_id = serializers.IntegerField(required=False, min_value=1)
     user = serializers.CharField(required=False, max_length=150)
     since = serializers.DateField(required=False)

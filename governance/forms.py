@@ -2,16 +2,23 @@ from django import forms
 
 from cases.forms import DatePicker, NamedErrors
 
-from .history import TRACKED
+from .history import OTHER_TYPES, TRACKED
 from .models import RetentionPolicy
 
 
 class AuditFilter(forms.Form):
     object_type = forms.ChoiceField(label="What changed", required=False,
-                                    choices=[("", "Anything")] + [(k, v[1]) for k, v in TRACKED.items()])
+                                    choices=[("", "Anything")] + [(k, v[1]) for k, v in TRACKED.items()]
+                                    + list(OTHER_TYPES.items()))
     user = forms.CharField(label="Changed by (user name)", required=False, max_length=150)
     since = forms.DateField(label="From", required=False, widget=DatePicker)
     until = forms.DateField(label="To (inclusive)", required=False, widget=DatePicker)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The end date must be the same as or after the start date")
+        return data
 
     def filters(self):
         """The audit trail's filters, or None when the form is not valid."""
@@ -38,7 +45,7 @@ class RetentionPolicyForm(NamedErrors, forms.ModelForm):
 
 
 class ReasonForm(NamedErrors, forms.Form):
-    reason = forms.CharField(label="Why", max_length=1000, widget=forms.Textarea,
+    reason = forms.CharField(label="Reason for the erasure", max_length=1000, widget=forms.Textarea,
                              help_text="Kept with the record of the erasure, for example “Request under Article 17 "
                                        "received on 1 December 2026, reference IG-123”. Do not write personal data "
                                        "here.")

@@ -29,6 +29,8 @@ TRACKED = {
     "retention_policy": (RetentionPolicy, "Retention policy", None),
 }
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+# Events in the audit trail that are not settings' history.
+OTHER_TYPES = {"erasure": "Erasure of a person"}
 NOT_SHOWN = {"id", "created_at", "updated_at", "password", "last_login"}
 
 
@@ -43,10 +45,12 @@ class Change:
     action: str
     changes: list = field(default_factory=list)  # [(field words, before, after)]
     parent: tuple | None = None  # (object type, id)
+    number: int | None = None  # the nth version of this object (its history id is `version`)
+    reason: str = ""
 
     @property
     def type_words(self):
-        return TRACKED[self.object_type][1]
+        return TRACKED[self.object_type][1] if self.object_type in TRACKED else OTHER_TYPES[self.object_type]
 
 
 def _shown(value):
@@ -61,9 +65,24 @@ def _shown(value):
 
 def _words(model, name):
     try:
-        return str(model._meta.get_field(name).verbose_name).capitalize()
+        words = str(model._meta.get_field(name).verbose_name)
     except Exception:  # a field the model no longer has
-        return name.replace("_", " ").capitalize()
+        words = name.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _readable(model, name, value):
+    """A stored value as a person reads it: a choice by its label, a related object by its name."""
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        return _shown(value)
+    if model_field.choices and value not in (None, ""):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation and value is not None:
+        related = model_field.related_model.objects.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (deleted)"
+    return _shown(value)
 
 
 def _group_names(values):
@@ -77,7 +96,7 @@ def _field_change(model, name, old, new):
         return ("API key", "—", f"key changed (…{str(new)[-4:]})" if new else "key removed")
     if name == "groups":
         return ("Roles", _group_names(old), _group_names(new))
-    return (_words(model, name), _shown(old), _shown(new))
+    return (_words(model, name), _readable(model, name, old), _readable(model, name, new))
 
 
 def _tracked_names(record):
@@ -106,8 +125,10 @@ def changes_of(record, model):
     if record.history_type == "~" and record.prev_record is not None:
         return _diff(record, record.prev_record, model)
     if record.history_type == "+":
-        rows = [_field_change(model, n, None, getattr(record, n, None)) for n in sorted(names)
-                if n not in ("groups",) and getattr(record, n, None) not in (None, "", [], {})]
+        fields = sorted((f for f in record.tracked_fields if f.name in names and f.name != "groups"),
+                        key=lambda f: f.name)
+        rows = [_field_change(model, f.name, None, _value(record, f)) for f in fields
+                if _value(record, f) not in (None, "", [], {})]
         return [(words, "—", after) for words, _, after in rows]
     return []
 
@@ -118,7 +139,8 @@ def _change(object_type, record):
     return Change(object_type=object_type, object_id=record.id, label=str(record.instance) if record.history_type
                   != "-" else str(record), version=record.history_id, at=record.history_date, user=user,
                   action=ACTIONS.get(record.history_type, record.history_type), changes=changes_of(record, model),
-                  parent=(parent[0], getattr(record, parent[1])) if parent else None)
+                  parent=(parent[0], getattr(record, parent[1])) if parent else None,
+                  reason=record.history_change_reason or "")
 
 
 def _records(object_type, *, object_id=None, parent_id=None, user=None, since=None, until=None):
@@ -129,7 +151,7 @@ def _records(object_type, *, object_id=None, parent_id=None, user=None, since=No
     if parent_id is not None:
         records = records.filter(**{parent[1]: parent_id})
     if user:
-        records = records.filter(history_user__username=user)
+        records = records.filter(history_user__username__iexact=user)
     if since:
         records = records.filter(history_date__gte=since)
     if until:
@@ -154,6 +176,47 @@ def _merged(streams, limit):
     return out
 
 
+def version_number(object_type, object_id, version):
+    """Which version of the object a history id is (1 for its first), as people count."""
+    model = TRACKED[object_type][0]
+    return model.history.filter(id=object_id, history_id__lte=version).count()
+
+
+def _numbered(changes):
+    """Each change's version number among its own object's (one query per kind of object)."""
+    wanted = {}
+    for change in changes:
+        if change.object_type in TRACKED:
+            wanted.setdefault(change.object_type, set()).add(change.object_id)
+    order = {}
+    for kind, ids in wanted.items():
+        for object_id, version in (TRACKED[kind][0].history.filter(id__in=ids).order_by("history_id")
+                                   .values_list("id", "history_id")):
+            order.setdefault((kind, object_id), []).append(version)
+    for change in changes:
+        versions = order.get((change.object_type, change.object_id), [])
+        change.number = versions.index(change.version) + 1 if change.version in versions else None
+    return changes
+
+
+def _erasures(user=None, since=None, until=None):
+    from .models import Erasure
+
+    erasures = Erasure.objects.select_related("erased_by").order_by("-erased_at", "-pk")
+    if user:
+        erasures = erasures.filter(erased_by__username__iexact=user)
+    if since:
+        erasures = erasures.filter(erased_at__gte=since)
+    if until:
+        erasures = erasures.filter(erased_at__lt=until)
+    for erasure in erasures.iterator(chunk_size=200):
+        counts = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in erasure.counts.items())
+        yield Change(object_type="erasure", object_id=erasure.person_id or 0, label=f"Person {erasure.person_id}",
+                     version=erasure.pk, at=erasure.erased_at,
+                     user=erasure.erased_by.get_username() if erasure.erased_by else "", action="erased",
+                     changes=[("Reason", "—", erasure.reason), ("Removed", "—", counts)])
+
+
 def _stream(object_type, **filters):
     return (_change(object_type, record) for record in _records(object_type, **filters).iterator(chunk_size=200))
 
@@ -163,14 +226,19 @@ def object_history(object_type, object_id, limit=200):
     streams = [_stream(object_type, object_id=object_id)]
     streams += [_stream(kind, parent_id=object_id) for kind, (_, _, parent) in TRACKED.items()
                 if parent and parent[0] == object_type]
-    return _merged(streams, limit)
+    return _numbered(_merged(streams, limit))
 
 
 def audit_trail(*, object_type=None, object_id=None, user=None, since=None, until=None, limit=500):
     """Changes across every kind of object, newest first, filtered."""
+    if object_type == "erasure":
+        return list(islice(_erasures(user, since, until), limit))
     kinds = [object_type] if object_type else list(TRACKED)
     if object_id is not None and object_type:
         return object_history(object_type, object_id, limit) if not (user or since or until) else list(islice(
             (c for c in object_history(object_type, object_id, 10_000)
              if (not user or c.user == user) and (not since or c.at >= since) and (not until or c.at < until)), limit))
-    return _merged([_stream(kind, user=user, since=since, until=until) for kind in kinds], limit)
+    streams = [_stream(kind, user=user, since=since, until=until) for kind in kinds]
+    if not object_type:
+        streams.append(_erasures(user, since, until))
+    return _numbered(_merged(streams, limit))

@@ -87,11 +87,17 @@ def _rows(person):
     return cases, messages, texts, documents
 
 
-def _csv(rows):
+COLUMNS = {"cases": ["reference", "type", "status", "roles", "created_at", "closed_at"],
+           "messages": ["id", "created_at", "case", "channel", "to", "status", "delivery_status", "sent_at",
+                        "notify_id", "rule", "content"],
+           "received_texts": ["id", "received_at", "from", "content", "case"]}
+
+
+def _csv(rows, columns):
     out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
     if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
         for row in rows:
             writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for k, v in row.items()})
     return out.getvalue()
@@ -123,7 +129,7 @@ def subject_access_zip(person, service="Case notifications"):
         archive.writestr("person.json", json.dumps(_person_json(person), indent=2, ensure_ascii=False))
         for name, rows in (("cases", cases), ("messages", messages), ("received_texts", texts)):
             archive.writestr(f"{name}.json", json.dumps(rows, indent=2, ensure_ascii=False))
-            archive.writestr(f"{name}.csv", _csv(rows))
+            archive.writestr(f"{name}.csv", _csv(rows, COLUMNS[name]))
         archive.writestr("documents.json", json.dumps(documents, indent=2, ensure_ascii=False))
         for document in Document.objects.filter(pk__in=[d["id"] for d in documents]):
             try:
@@ -203,6 +209,6 @@ def erase_person(*, person, actor, reason):
         counts["addresses"] = _remove_addresses(person)
         Person.objects.filter(pk=person.pk).update(
             title="", first_name="Erased", last_name="person", email="", phone="", date_of_birth=None,
-            consent_email=False, consent_sms=False, consent_letter=False, email_failed_at=None,
+            email_failed_at=None,
             email_failed_reason="", phone_failed_at=None, phone_failed_reason="", erased_at=now)
         return Erasure.objects.create(person_id=person.pk, erased_by=actor, reason=reason, counts=counts)

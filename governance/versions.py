@@ -12,7 +12,7 @@ from mappings.services import mapping_template_save
 from rules.models import Action, Rule
 from rules.services import rule_save
 
-from .history import NOT_SHOWN, TRACKED, _shown, _words
+from .history import NOT_SHOWN, TRACKED, _readable, _words
 
 RESTORABLE = {"rule", "mapping_template"}
 RULE_FIELDS = ("name", "enabled", "order", "trigger", "trigger_config", "condition_mode", "case_update", "conditions",
@@ -30,11 +30,11 @@ def version_record(object_type, version):
     return model.history.select_related("history_user").filter(history_id=version).first()
 
 
-def _fields(model, obj):
+def _fields(model, obj, leave_out=()):
     """(words, value) of each tracked field of a history record, or of an instance as it was (as_of)."""
-    names = sorted({f.name for f in model.history.model.tracked_fields} - NOT_SHOWN - {"groups"})
-    return [(_words(model, name), _shown(getattr(obj, name + "_id", None) if _is_relation(model, name)
-                                         else getattr(obj, name, None))) for name in names]
+    names = sorted({f.name for f in model.history.model.tracked_fields} - NOT_SHOWN - {"groups", *leave_out})
+    return [(_words(model, name), _readable(model, name, getattr(obj, name + "_id", None) if _is_relation(model, name)
+                                            else getattr(obj, name, None))) for name in names]
 
 
 def _is_relation(model, name):
@@ -61,7 +61,7 @@ def snapshot(object_type, record):
     for part_model, words, parent in TRACKED.values():
         if parent and parent[0] == object_type:
             rows = part_model.history.as_of(parts_moment(record)).filter(**{parent[1]: record.id}).order_by("pk")
-            parts.append((words, [_fields(part_model, part) for part in rows]))
+            parts.append((words, [_fields(part_model, part, leave_out={parent[0]}) for part in rows]))
     return {"fields": _fields(model, record), "parts": parts}
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import page_permission_required
 
 from .forms import AuditFilter
-from .history import TRACKED, audit_trail, object_history
+from .history import TRACKED, audit_trail, object_history, version_number
 from .versions import RESTORABLE, NotRestorable, restorable_object, restore, snapshot, version_record
 
 BACK = {"integration": ("integrations:general", "pk"), "rule": ("rules:edit", "pk"),
@@ -45,8 +45,10 @@ def history_page(request, object_type, pk):
     current = TRACKED[object_type][0].objects.filter(pk=pk).first()
     if current is None and not changes:
         raise Http404("No such object")
+    permission = _restore_permission(object_type)
     return render(request, "governance/history.html", {
         "object_type": object_type, "pk": pk, "current": current, "changes": changes,
+        "can_restore": bool(permission and request.user.has_perm(permission)),
         "type_words": TRACKED[object_type][1], "back": _back(object_type, pk),
         "tab": "history", "integration": current if object_type == "integration" else None})
 
@@ -57,8 +59,11 @@ def version_page(request, object_type, pk, version):
     record = version_record(object_type, version)
     if record is None or record.id != pk:
         raise Http404("No such version")
+    permission = _restore_permission(object_type)
     return render(request, "governance/version.html", {
         "object_type": object_type, "pk": pk, "record": record, "snapshot": snapshot(object_type, record),
+        "label": str(record.instance), "number": version_number(object_type, pk, version),
+        "can_restore": bool(permission and request.user.has_perm(permission)),
         "type_words": TRACKED[object_type][1], "restorable": object_type in RESTORABLE and record.history_type != "-"
         and restorable_object(object_type, pk) is not None})
 

@@ -31,7 +31,13 @@ POST_ONLY = {"accounts:logout", "integrations:test", "log:export", "log:resend",
              # For machines, not people: health, readiness and metrics (tests/ops).
              "ops:healthz", "ops:readyz", "ops:metrics",
              # Reached once an app is set up (tests/accounts/test_two_factor.py); before that it sends to the set-up.
-             "accounts:two_factor_verify"}
+             "accounts:two_factor_verify",
+             # Single sign-on's start and callback redirect (tests/accounts/test_single_sign_on.py).
+             "accounts:sso", "accounts:sso_callback"}
+
+
+# Pages that answer a refusal as a page of its own.
+STATUS = {"accounts:sso_refused": 403}
 
 
 @pytest.fixture
@@ -115,7 +121,7 @@ def world(transactional_db, sandbox, notify_key):
             "accounts:two_factor_setup": {},
         },
         "auditor": {"log:list": {}, "log:detail": {"pk": entry.pk}, "inbox:received": {}, "governance:audit": {}},
-        "anonymous": {"accounts:login": {}},
+        "anonymous": {"accounts:login": {}, "accounts:sso_refused": {}},
     }
 
 
@@ -144,7 +150,7 @@ def test_every_page_type_is_accessible_to_the_role_that_uses_it(page, users, wor
             sign_in(page, users[role])
         for name, kwargs in world[role].items():
             response = page.goto(reverse(name, kwargs=kwargs))
-            assert response.status == 200, (role, name, response.status)
+            assert response.status == STATUS.get(name, 200), (role, name, response.status)
             visit(page, page.url)  # axe and CSP, named on failure by the assertion messages
             if name == "cases:case_list":  # with its pagination, whose contrast axe checks too
                 expect(page.get_by_text("Page 1 of 2")).to_be_visible()

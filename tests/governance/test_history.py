@@ -157,6 +157,8 @@ def test_each_message_names_the_versions_it_was_built_from(client, rule, case_ty
     version_url = reverse("governance:version", args=["rule", rule.pk, entry.rule_version])
     assert version_url in detail
     version = client.get(version_url).content.decode()
+    assert "Send the decision: version 1" in version  # counted per rule, whatever its history id
+    assert ">version 1</a>" in detail
     assert "Send the decision" in version
     assert "Changed afterwards" not in version  # the rule as the message was built from it
     assert "Action of a rule" in version

@@ -103,6 +103,11 @@ def test_an_erased_persons_details_appear_nowhere(client, api_as, sandbox, notif
     assert "zelda" in _dump()  # the search finds her before
 
     erasure = erase_person(person=zelda, actor=admin_user(), reason="Erasure request IG-42")
+    client.force_login(auditor_user())
+    trail = client.get(reverse("governance:audit"), {"object_type": "erasure"}).content.decode()
+    assert "Erasure request IG-42" in trail  # who erased whom, when and why: in the audit trail
+    client.force_login(admin_user())
+    assert "Erasure request IG-42" in client.get(reverse("cases:person_edit", args=[zelda.pk])).content.decode()
     dump = _dump()
     assert [secret for secret in SECRETS if secret in dump] == []
     assert erasure.counts["messages"] == 2

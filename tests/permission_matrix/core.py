@@ -11,6 +11,11 @@ MATRIX = {
     # page sends them to set one up. An empty POST re-renders the form with its error.
     "accounts:two_factor_setup": Entry(get=expect(302, 200, 200, 200), post=expect(302, 200, 200, 200)),
     "accounts:two_factor_verify": Entry(get=expect(302, 302, 302, 302), post=expect(302, 302, 302, 302)),
+    # Single sign-on is off in the matrix's world (no OIDC_ISSUER): its start and callback are 404; the refusal page
+    # says why to anyone (403).
+    "accounts:sso": Entry(get=expect(404, 404, 404, 404)),
+    "accounts:sso_callback": Entry(get=expect(404, 404, 404, 404)),
+    "accounts:sso_refused": Entry(get=expect(403, 403, 403, 403)),
     "api:schema": Entry(get=expect(200, 200, 200, 200)),
     "api:docs": Entry(get=expect(200, 200, 200, 200)),
     # The API root only lists the endpoints; each endpoint checks the role.
