@@ -53,6 +53,8 @@ class LogoutView(auth_views.LogoutView):
         provider_url = sso.provider_logout_url(request) if request.session.get(sso.SIGNED_IN_WITH) == "oidc" \
             and sso.enabled() else None
         response = super().post(request, *args, **kwargs)
+        # The sign-out form's redirect leaves for the provider, which the Content-Security-Policy's form-action
+        # allows when single sign-on is set up (config/settings/base.py).
         return redirect(provider_url) if provider_url else response
 
 

@@ -341,6 +341,12 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
     },
 }
+# Signing out of single sign-on ends at the identity provider: the sign-out form may go there.
+if OIDC_ISSUER:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _issuer = _urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")
 
 # Secrets are hidden from error reports and the debug page alike (config/debug.py).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.AlwaysSafeExceptionReporterFilter"
