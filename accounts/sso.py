@@ -13,10 +13,13 @@ from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.views import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -34,16 +37,29 @@ def enabled():
     return bool(getattr(settings, "OIDC_ISSUER", ""))
 
 
+class ProviderUnavailable(Exception):
+    """The identity provider could not be reached (or answered as it should not)."""
+
+
 def discovery():
+    """The provider's discovery document, kept for an hour; a failure is kept for 30 seconds, so an outage costs one
+    slow request, not one per page."""
     issuer = settings.OIDC_ISSUER.rstrip("/")
     kept = _discovery.get(issuer)
     if kept and kept[1] > time.monotonic():
+        if isinstance(kept[0], ProviderUnavailable):
+            raise kept[0]
         return kept[0]
-    answer = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10)
-    answer.raise_for_status()
-    document = answer.json()
-    if document.get("issuer", "").rstrip("/") != issuer:
-        raise SuspiciousOperation("The identity provider's discovery document names another issuer")
+    try:
+        answer = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5)
+        answer.raise_for_status()
+        document = answer.json()
+        if document.get("issuer", "").rstrip("/") != issuer:
+            raise ValueError("its discovery document names another issuer")
+    except (requests.RequestException, ValueError) as error:
+        failure = ProviderUnavailable(f"{issuer} could not be read ({type(error).__name__})")
+        _discovery[issuer] = (failure, time.monotonic() + 30)
+        raise failure from None
     _discovery[issuer] = (document, time.monotonic() + 3600)
     return document
 
@@ -72,20 +88,38 @@ class RoleMappingBackend(OIDCAuthenticationBackend):
     get_settings = staticmethod(oidc_setting)
 
     def __init__(self, *args, **kwargs):
-        if enabled():  # without an issuer this backend is inert (password sign-in asks it nothing)
-            super().__init__(*args, **kwargs)
+        """No call to the provider here: Django makes this backend for every request of a signed-in user (get_user)
+        and for password sign-ins it then skips. The endpoints are read when a sign-in needs them."""
+        self.UserModel = get_user_model()
+        self.OIDC_RP_CLIENT_ID = getattr(settings, "OIDC_RP_CLIENT_ID", "")
+        self.OIDC_RP_CLIENT_SECRET = getattr(settings, "OIDC_RP_CLIENT_SECRET", "")
+        self.OIDC_RP_SIGN_ALGO = getattr(settings, "OIDC_RP_SIGN_ALGO", "RS256")
+        self.OIDC_RP_IDP_SIGN_KEY = getattr(settings, "OIDC_RP_IDP_SIGN_KEY", None)
+
+    OIDC_OP_TOKEN_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_TOKEN_ENDPOINT"))
+    OIDC_OP_USER_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_USER_ENDPOINT"))
+    OIDC_OP_JWKS_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_JWKS_ENDPOINT", None))
 
     def authenticate(self, request, **kwargs):
         if not enabled():
             return None
         return super().authenticate(request, **kwargs)
 
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None  # a deactivated user's session ends
+
     def verify_claims(self, claims):
         if not super().verify_claims(claims):
             self._refuse("no_email")
             return False
+        if claims.get("email_verified") is False:  # the provider says it has not checked this address
+            self._refuse("email_unverified")
+            return False
         if not mapped_roles(claims):
             self._refuse("no_group")
+            for user in self.filter_users_by_claims(claims):  # whatever roles they had are gone with the groups
+                user.groups.remove(*Group.objects.filter(name__in=ROLES))
             return False
         return True
 
@@ -105,7 +139,11 @@ class RoleMappingBackend(OIDCAuthenticationBackend):
         return self.update_user(user, claims)
 
     def update_user(self, user, claims):
-        """The roles as the groups claim says now: added and removed at each sign-in."""
+        """The roles as the groups claim says now: added and removed at each sign-in. An account made here with a
+        password (or a superuser) is never taken over by the provider's word for its email address."""
+        if user.has_usable_password() or user.is_superuser:
+            self._refuse("local_account")
+            raise SuspiciousOperation("A local account with a password has this email address")
         wanted = set(mapped_roles(claims))
         name = (claims.get("name") or "").strip()
         if name and user.first_name != name[:150]:
@@ -120,18 +158,24 @@ class RoleMappingBackend(OIDCAuthenticationBackend):
 
 
 class SignInView(OIDCAuthenticationRequestView):
-    """Off (404) until OIDC_ISSUER is set."""
+    """Off (404) until OIDC_ISSUER is set; the provider's address is read when someone signs in."""
 
     get_settings = staticmethod(oidc_setting)
 
     def __init__(self, *args, **kwargs):
-        if enabled():
-            super().__init__(*args, **kwargs)
+        View.__init__(self, *args, **kwargs)
+        self.OIDC_RP_CLIENT_ID = getattr(settings, "OIDC_RP_CLIENT_ID", "")
+
+    OIDC_OP_AUTH_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_AUTHORIZATION_ENDPOINT"))
 
     def dispatch(self, request, *args, **kwargs):
         if not enabled():
             raise Http404("Single sign-on is not set up here")
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ProviderUnavailable:
+            request.session[REFUSED] = "unreachable"
+            return redirect("accounts:sso_refused")
 
 
 class CallbackView(OIDCAuthenticationCallbackView):
@@ -140,7 +184,11 @@ class CallbackView(OIDCAuthenticationCallbackView):
     def dispatch(self, request, *args, **kwargs):
         if not enabled():
             raise Http404("Single sign-on is not set up here")
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except (ProviderUnavailable, requests.RequestException):
+            request.session[REFUSED] = "unreachable"
+            return self.login_failure()
 
     def login_success(self):
         response = super().login_success()
@@ -155,7 +203,10 @@ class CallbackView(OIDCAuthenticationCallbackView):
 def provider_logout_url(request):
     """Where to send a user who signed in with the identity provider when they sign out: its end-session address
     (RP-initiated logout), back to the sign-in page after."""
-    end = discovery().get("end_session_endpoint")
+    try:
+        end = discovery().get("end_session_endpoint")
+    except ProviderUnavailable:
+        return None  # signed out here; the provider's own session ends when it ends
     if not end:
         return None
     params = {"post_logout_redirect_uri": request.build_absolute_uri(reverse("accounts:login")),

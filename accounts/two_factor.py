@@ -18,7 +18,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import ADMINISTRATORS
+from .roles import ADMINISTRATORS, user_roles
 
 DEMO_USERS = {"admin", "caseworker", "auditor"}
 RECOVERY_CODES = 10
@@ -33,7 +33,7 @@ def required_for(user):
         return False
     if settings.DEMO_MODE and user.get_username() in DEMO_USERS:
         return False
-    return user.groups.filter(name=ADMINISTRATORS).exists()
+    return ADMINISTRATORS in user_roles(user)  # a superuser counts as one
 
 
 def confirmed_device(user):

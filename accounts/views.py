@@ -59,6 +59,10 @@ class LogoutView(auth_views.LogoutView):
 
 
 REFUSALS = {
+    "unreachable": "The identity provider could not be reached just now. Try again in a few minutes.",
+    "local_account": "An account with a password already uses this email address here. Ask an administrator to "
+                     "remove its password (or the account) so that you can sign in with your organisation's account.",
+    "email_unverified": "The identity provider has not confirmed your email address, which this service needs.",
     "no_group": "Your account is not in any of the groups this service gives roles to. Ask whoever manages your "
                 "organisation's accounts to add you to the group for your role here.",
     "no_email": "Your account at the identity provider gave no email address, which this service needs to know "

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, CasePerson, Person
 from documents.models import Document
 from inbox.models import ReceivedText
-from integrations.log import LogEntry
+from integrations.log import SENDABLE, LogEntry, Status
 from integrations.notify.files import described
 
 from .models import Erasure
@@ -31,17 +31,18 @@ def cases_of(person):
 
 
 def messages_of(person):
-    """The log entries on the person's cases that went to them."""
-    recipients = Q()
+    """The log entries that went to the person: to their email address or phone number on any case (a case they
+    left, or one deleted since, included), and letters addressed to them by name on their cases."""
+    query = Q()
     if person.email:
-        recipients |= Q(recipient__iexact=person.email)
+        query |= Q(recipient__iexact=person.email)
     if person.phone:
-        recipients |= Q(recipient=person.phone)
+        query |= Q(recipient=person.phone)
     if person.full_name:
-        recipients |= Q(channel="letter", recipient__istartswith=f"{person.full_name},")
-    if not recipients:
+        query |= Q(channel="letter", recipient__istartswith=f"{person.full_name},", case__in=cases_of(person))
+    if not query:
         return LogEntry.objects.none()
-    return LogEntry.objects.filter(recipients, case__in=cases_of(person)).order_by("created_at", "pk")
+    return LogEntry.objects.filter(query).order_by("created_at", "pk")
 
 
 def texts_of(person):
@@ -93,13 +94,20 @@ COLUMNS = {"cases": ["reference", "type", "status", "roles", "created_at", "clos
            "received_texts": ["id", "received_at", "from", "content", "case"]}
 
 
+def _cell(value):
+    """A spreadsheet never runs a cell as a formula (a citizen's text can start with =)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _csv(rows, columns):
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     if rows:
         for row in rows:
-            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for k, v in row.items()})
+            writer.writerow({k: _cell(json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v)
+                             for k, v in row.items()})
     return out.getvalue()
 
 
@@ -200,9 +208,11 @@ def erase_person(*, person, actor, reason):
         ids = _identifiers(person)
         pattern = re.compile("|".join(re.escape(v) for v in sorted(ids, key=len, reverse=True)), re.IGNORECASE) \
             if ids else None
-        counts = {"messages": messages_of(person).update(
+        counts = {"cancelled": messages_of(person).filter(status__in=SENDABLE).update(
+            status=Status.CANCELLED, next_attempt_at=None, reason="Cancelled: the person was erased")}
+        counts["messages"] = messages_of(person).update(
             recipient="", personalisation={}, sanitise_content_for=[], document=None, personal_data_removed_at=now,
-            personal_data_removed_by="erasure")}
+            personal_data_removed_by="erasure")
         counts["received_texts"] = texts_of(person).update(content="", user_number="", phone="",
                                                            personal_data_removed_at=now)
         counts["cases_scrubbed"] = _scrub_cases(person, pattern) if pattern else 0

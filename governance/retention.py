@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from documents.models import Document
-from documents.services import document_delete
+from documents.services import NotDeletable, document_delete
 from inbox.models import ReceivedText
 from integrations.delivery.models import DeliveryEvent
 from integrations.log import LogEntry, Status
@@ -94,8 +94,11 @@ def delete_documents(cutoff, days, batch=BATCH):
     documents = list(Document.objects.filter(deleted_at__isnull=True, case__closed_at__lt=cutoff)
                      .select_related("case").order_by("pk")[:batch])
     for document in documents:
-        document_delete(document=document, reason=f"Deleted under the retention policy: {days} days after the case "
-                                                  "closed")
+        try:
+            document_delete(document=document, reason=f"Deleted under the retention policy: {days} days after the "
+                                                      "case closed")
+        except NotDeletable:  # deleted by someone meanwhile
+            continue
     return len(documents)
 
 

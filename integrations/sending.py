@@ -344,12 +344,18 @@ def template_problem(entry, gateway):
             "message again from the case.")
 
 
+# What the sender changes on an entry: saving only these never writes back what an erasure or the retention purge
+# removed meanwhile (its recipient and personalisation).
+SENDER_FIELDS = ["status", "failure_kind", "reason", "next_attempt_at", "ambiguous", "attempt_count", "retry_count",
+                 "updated_at"]
+
+
 def _fail(entry, kind, reason):
     entry.status = Status.FAILED
     entry.failure_kind = kind
     entry.reason = reason
     entry.next_attempt_at = None
-    entry.save()
+    entry.save(update_fields=SENDER_FIELDS)
     logger.warning("Log entry %s failed (%s)", entry.pk, kind, extra=log_fields(entry, failure_kind=kind))
 
 
@@ -358,7 +364,7 @@ def _retry_at(entry, when, reason, *, ambiguous=False, countdown=None):
     entry.reason = reason
     entry.next_attempt_at = when
     entry.ambiguous = entry.ambiguous or ambiguous
-    entry.save()
+    entry.save(update_fields=SENDER_FIELDS)
     logger.info("Log entry %s will be retried at %s", entry.pk, when.isoformat(),
                 extra=log_fields(entry, retry_count=entry.retry_count, next_attempt_at=when.isoformat()))
     if countdown is not None:

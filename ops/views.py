@@ -19,6 +19,18 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+class HealthzMiddleware:
+    """First of the middleware: GET /healthz is answered here, whatever the Host header or the scheme."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)
+
+
 @never_cache
 @require_GET
 def readyz(request):

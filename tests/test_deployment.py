@@ -84,3 +84,13 @@ def test_every_service_has_a_health_check():
     missing = [name for name, service in services.items() if "healthcheck" not in service]
     assert missing == []
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_the_health_check_answers_over_plain_http_whatever_the_host(client, settings):
+    """docker-compose.yml's check asks http://127.0.0.1:8000/healthz: production redirects plain HTTP and may allow
+    only its public host name, and neither may fail the check."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["notify.council.example"]
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert client.get("/cases/", HTTP_HOST="127.0.0.1:8000").status_code == 400  # everything else still checks

@@ -51,7 +51,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: web request latency for /metrics (ops.metrics).
+    # /healthz answers before anything can refuse it (an unknown Host, the HTTPS redirect): the orchestrator's check
+    # asks the process itself over plain HTTP (ops.views).
+    "ops.views.HealthzMiddleware",
+    # Web request latency for /metrics (ops.metrics).
     "ops.metrics.RequestLatencyMiddleware",
     # First: the client's address and scheme from a trusted reverse proxy only (accounts.security).
     "accounts.security.TrustedProxyMiddleware",

@@ -63,6 +63,13 @@ def test_an_administrator_sets_up_the_app_then_signs_in_with_a_code(client):
     assert "used already" in reused.content.decode()
 
 
+def test_a_superuser_is_asked_as_an_administrator_is(client):
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    assert sign_in(client, "root").redirect_chain[-1][0].startswith(reverse("accounts:two_factor_setup"))
+
+
 def test_caseworkers_are_not_asked_and_the_demo_admin_only_in_demo_mode(client, settings):
     person(CASEWORKERS, "casey")
     assert sign_in(client, "casey").redirect_chain[-1][0] == reverse("cases:case_list")

@@ -86,6 +86,14 @@ def test_someone_in_no_mapped_group_is_refused_and_told_why(page, provider):
     assert "/accounts/login/" in page.url
 
 
+def test_a_local_account_with_a_password_is_not_taken_over(page, provider):
+    local = User.objects.create_user("ada@council.example", email="ada@council.example", password="local-pass-1234")
+    local.groups.add(Group.objects.get(name=CASEWORKERS))
+    sso_sign_in(page, "ada")
+    expect(page.get_by_text("An account with a password already uses this email address")).to_be_visible()
+    assert list(local.groups.values_list("name", flat=True)) == [CASEWORKERS]  # not made an administrator
+
+
 def test_a_tampered_id_token_is_refused(page, provider, client):
     from accounts.sso import RoleMappingBackend
 

@@ -24,9 +24,9 @@ from tests.factories import PersonFactory, admin_user, auditor_user, make_case
 from tests.rules.helpers import decide, make_mapping, make_rule
 
 
-def message(integration, case, recipient, channel="email", **fields):
+def message(integration, case, recipient, channel="email", status=Status.SENT, **fields):
     return LogEntry.objects.create(integration=integration, case=case, case_reference=case.reference, channel=channel,
-                                   status=Status.SENT, recipient=recipient, reference=uuid.uuid4().hex,
+                                   status=status, recipient=recipient, reference=uuid.uuid4().hex,
                                    personalisation={"name": "Zelda", "note": f"for {recipient}"}, **fields)
 
 
@@ -99,6 +99,7 @@ def test_an_erased_persons_details_appear_nowhere(client, api_as, sandbox, notif
     make_rule(case_type, make_mapping(integration, case_type=case_type), conditions=[], send_once=False)
     decide(case, case_type)  # the rule's email to her, with her first name in it
     message(integration, case, "Zelda Quixote, 17 Quillfeather Crescent, Exampleton, SW1A 2AA", channel="letter")
+    waiting = message(integration, case, "zq@example.org", status=Status.QUEUED)  # not sent yet
     text(integration, "Yes, Zelda Quixote here", "+447700900987", person=zelda, case=case)
     assert "zelda" in _dump()  # the search finds her before
 
@@ -110,7 +111,9 @@ def test_an_erased_persons_details_appear_nowhere(client, api_as, sandbox, notif
     assert "Erasure request IG-42" in client.get(reverse("cases:person_edit", args=[zelda.pk])).content.decode()
     dump = _dump()
     assert [secret for secret in SECRETS if secret in dump] == []
-    assert erasure.counts["messages"] == 2
+    assert erasure.counts["messages"] == 3
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.reason) == (Status.CANCELLED, "Cancelled: the person was erased")
     assert "IG-42" in Erasure.objects.get().reason
 
     client.force_login(auditor_user())
