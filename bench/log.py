@@ -68,12 +68,30 @@ def _export_peak_mb(client):
     return rows - 1, peak
 
 
+def _p95(times):
+    ordered = sorted(times)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def _requests(client, repeat):
+    api, page = [], []
+    for params in FILTERS:
+        api += _timed(client, "/api/log/", params, repeat)
+        page += _timed(client, "/log/", params, repeat)
+    return api, page
+
+
 def log(entries, repeat=20):
+    """The log's API and page at `entries` entries, each p95 as a ratio to the same requests on an empty log measured
+    first in the same run (#20's P4), with the absolute figures beside it."""
     from django.test import Client
 
     from tests.factories import auditor_user
 
     clean()
+    client = Client()
+    client.force_login(auditor_user())
+    empty_api, empty_page = _requests(client, repeat)
     started = time.perf_counter()
     fill(entries)
     filled = time.perf_counter() - started
@@ -82,17 +100,14 @@ def log(entries, repeat=20):
     with connection.cursor() as cursor:  # as autovacuum leaves a log that grew over time, not mid-measurement
         cursor.execute("vacuum analyze integrations_logentry" if connection.vendor == "postgresql"
                        else "analyze integrations_logentry")
-    client = Client()
-    client.force_login(auditor_user())
-    api, page = [], []
-    for params in FILTERS:
-        api += _timed(client, "/api/log/", params, repeat)
-        page += _timed(client, "/log/", params, repeat)
+    api, page = _requests(client, repeat)
     exported, export_mb = _export_peak_mb(client)
     api.sort()
     page.sort()
     clean()
     return {"entries": entries, "fill_seconds": round(filled, 1),
-            "api_p50_ms": round(statistics.median(api), 1), "api_p95_ms": round(api[int(len(api) * 0.95) - 1], 1),
-            "page_p50_ms": round(statistics.median(page), 1), "page_p95_ms": round(page[int(len(page) * 0.95) - 1], 1),
+            "api_p50_ms": round(statistics.median(api), 1), "api_p95_ms": round(_p95(api), 1),
+            "api_p95_empty_ms": round(_p95(empty_api), 1), "api_ratio": round(_p95(api) / _p95(empty_api), 2),
+            "page_p50_ms": round(statistics.median(page), 1), "page_p95_ms": round(_p95(page), 1),
+            "page_p95_empty_ms": round(_p95(empty_page), 1), "page_ratio": round(_p95(page) / _p95(empty_page), 2),
             "export_rows": exported, "export_peak_python_mb": round(export_mb, 1)}

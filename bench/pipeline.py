@@ -115,8 +115,35 @@ def bulk(cases):
             worker.stop()
         clean()
     seconds = (job.finished_at - job.started_at).total_seconds() if job.finished_at else 0
-    return {"cases": cases, "status": job.status, "cases_per_second": round(job.done / seconds) if seconds else 0,
+    per_second = job.done / seconds if seconds else 0
+    floor = _copy_only_rate(setup["integration"], cases)
+    return {"cases": cases, "status": job.status, "cases_per_second": round(per_second),
+            "copy_only_rows_per_second": round(floor), "ratio": round(per_second / floor, 3) if floor else None,
             "worker_peak_rss_mb": round(worker_rss), "web_peak_rss_mb": round(peak_rss_mb())}
+
+
+def _copy_only_rate(integration, rows, chunk=1000):
+    """The floor for bulk apply (#20's P3): the same number of log entries written by the outbox's COPY alone, a chunk
+    at a time as bulk apply writes them, with nothing read or resolved; rolled back after."""
+    from django.db import transaction
+
+    from integrations import outbox
+    from mappings.resolve import Message
+
+    message = Message(channel="email", template_id="f33517ff-2a88-4f6e-b855-c550268ce08a", template_version=1,
+                      recipient="amira@example.com", personalisation={"name": "Amira", "reference": "B-0000001"},
+                      reference="")
+    elapsed = 0.0
+    with transaction.atomic():
+        for start in range(0, rows, chunk):
+            entries = [outbox.entry_for(integration=integration, message=message, case=(None, "B-0000001"),
+                                        rule=(None, "Bench rule"), mapping_template=(None, "Bench email"))
+                       for _ in range(min(chunk, rows - start))]
+            began = time.perf_counter()
+            outbox._insert(entries)
+            elapsed += time.perf_counter() - began
+        transaction.set_rollback(True)
+    return rows / elapsed if elapsed else 0
 
 
 def latency(samples, per_second=25):
