@@ -150,13 +150,18 @@ def _records(object_type, *, object_id=None, parent_id=None, user=None, since=No
         records = records.filter(id=object_id)
     if parent_id is not None:
         records = records.filter(**{parent[1]: parent_id})
+    return _window(records, "history_user__username", "history_date", user, since, until)
+
+
+def _window(queryset, user_field, date_field, user, since, until):
+    """The rows made by that user (any case) between those moments: the audit trail's filters, for any table."""
     if user:
-        records = records.filter(history_user__username__iexact=user)
+        queryset = queryset.filter(**{f"{user_field}__iexact": user})
     if since:
-        records = records.filter(history_date__gte=since)
+        queryset = queryset.filter(**{f"{date_field}__gte": since})
     if until:
-        records = records.filter(history_date__lt=until)
-    return records
+        queryset = queryset.filter(**{f"{date_field}__lt": until})
+    return queryset
 
 
 def _merged(streams, limit):
@@ -202,13 +207,8 @@ def _numbered(changes):
 def _erasures(user=None, since=None, until=None):
     from .models import Erasure
 
-    erasures = Erasure.objects.select_related("erased_by").order_by("-erased_at", "-pk")
-    if user:
-        erasures = erasures.filter(erased_by__username__iexact=user)
-    if since:
-        erasures = erasures.filter(erased_at__gte=since)
-    if until:
-        erasures = erasures.filter(erased_at__lt=until)
+    erasures = _window(Erasure.objects.select_related("erased_by").order_by("-erased_at", "-pk"),
+                       "erased_by__username", "erased_at", user, since, until)
     for erasure in erasures.iterator(chunk_size=200):
         counts = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in erasure.counts.items())
         yield Change(object_type="erasure", object_id=erasure.person_id or 0, label=f"Person {erasure.person_id}",

@@ -22,15 +22,25 @@ RATE_LIMIT_WAITS_KEY = "metrics:rate_limiter_waits"
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
+_redis = {}
+
+
+def _redis_for(url):
+    """One client (and its connection pool) per process and URL: a wait on the send path opens no new connection."""
+    if url not in _redis:
+        import redis
+
+        _redis[url] = redis.Redis.from_url(url, socket_timeout=1)
+    return _redis[url]
+
+
 def note_rate_limit_wait():
     """A send that had to wait for the shared rate limiter (counted in Redis, across workers)."""
     url = getattr(settings, "REDIS_URL", "")
     if not url:
         return
     try:
-        import redis
-
-        redis.Redis.from_url(url, socket_timeout=1).incr(RATE_LIMIT_WAITS_KEY)
+        _redis_for(url).incr(RATE_LIMIT_WAITS_KEY)
     except Exception:  # a metric never stops a send
         return
 
@@ -82,9 +92,7 @@ def _redis_counter(key):
     if not url:
         return 0
     try:
-        import redis
-
-        return int(redis.Redis.from_url(url, socket_timeout=1).get(key) or 0)
+        return int(_redis_for(url).get(key) or 0)
     except Exception:
         return 0
 
