@@ -84,13 +84,13 @@ class Watchdog(bootsteps.StartStopStep):
         raise ConsumerDeaf("the consumer stopped consuming")
 
 
-def waiting_tasks(app):
-    """How many tasks wait in the broker for this worker's queues (0 when the broker cannot say)."""
+def waiting_tasks(app, queues=None):
+    """How many tasks wait in the broker in `queues` (default: every queue; 0 when the broker cannot say)."""
     waiting = 0
     try:
         with app.connection_for_read() as connection:
             channel = connection.default_channel
-            for name in settings.CELERY_TASK_QUEUES:
+            for name in queues or settings.CELERY_TASK_QUEUES:
                 try:
                     waiting += channel.queue_declare(queue=name, passive=True).message_count
                 except connection.channel_errors:  # a queue nothing was ever sent to

@@ -28,6 +28,13 @@ RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "
 # From this many entries, put_many writes them with COPY on PostgreSQL.
 COPY_FROM = 50
 
+# Send tasks go on two queues of their own: one case's messages (a rule fired by a change to the case, a resend) on
+# CASE_SENDS, a bulk apply's on BULK_SENDS. A worker that consumes CASE_SENDS alone (README, "Running it in
+# production") keeps a caseworker's message from waiting behind a bulk apply's thousands, and the rate limiter lets
+# it go first (sending.rate_for).
+CASE_SENDS, BULK_SENDS = "case-sends", "bulk-sends"
+SEND_QUEUES = (CASE_SENDS, BULK_SENDS)
+
 
 def lost_task_after():
     """A task not started this long after it was due is taken as lost and published again."""
@@ -112,9 +119,10 @@ def put_many(entries):
         if entry.status == Status.QUEUED:
             entry.enqueued_at = now
     saved = _insert(entries)
-    queued = [entry.pk for entry in saved if entry.status == Status.QUEUED]
-    if queued:
-        transaction.on_commit(lambda: enqueue_many(queued, marked=True))
+    for bulk in (False, True):
+        queued = [entry.pk for entry in saved if entry.status == Status.QUEUED and bool(entry.bulk_job_id) == bulk]
+        if queued:
+            transaction.on_commit(lambda queued=queued, bulk=bulk: enqueue_many(queued, marked=True, bulk=bulk))
     return saved
 
 
@@ -164,8 +172,9 @@ def put_failed(**fields):
     return put_many([failed_entry_for(**fields)])[0]
 
 
-def enqueue(entry_id, *, countdown=0, marked=False):
-    """Publish the send task; on a broker failure log it and leave the entry for the sweeper.
+def enqueue(entry_id, *, countdown=0, marked=False, bulk=False):
+    """Publish the send task (on BULK_SENDS for a bulk apply's entry); on a broker failure log it and leave the
+    entry for the sweeper.
 
     The entry is marked before publishing: marking it after would lock its row while a worker may
     already be claiming it (a claim skips locked rows).
@@ -178,6 +187,7 @@ def enqueue(entry_id, *, countdown=0, marked=False):
         send_log_entry.apply_async(
             (entry_id,),
             countdown=countdown or None,
+            queue=BULK_SENDS if bulk else CASE_SENDS,
             retry=True,
             retry_policy=RETRY_POLICY,
         )
@@ -189,7 +199,7 @@ def enqueue(entry_id, *, countdown=0, marked=False):
     return True
 
 
-def enqueue_many(entry_ids, *, marked=False):
+def enqueue_many(entry_ids, *, marked=False, bulk=False):
     """Publish send tasks for many entries, OUTBOX_BATCH ids to a task, over one connection; returns how many.
 
     `marked`: the entries were saved with enqueued_at set (put_many), so they need no update first.
@@ -198,7 +208,7 @@ def enqueue_many(entry_ids, *, marked=False):
     broker failure the rest are left to the sweeper.
     """
     if len(entry_ids) == 1:
-        return int(enqueue(entry_ids[0], marked=marked))
+        return int(enqueue(entry_ids[0], marked=marked, bulk=bulk))
     from .tasks import send_log_entries
 
     size = getattr(settings, "OUTBOX_BATCH", 100)
@@ -209,7 +219,8 @@ def enqueue_many(entry_ids, *, marked=False):
         with send_log_entries.app.producer_or_acquire() as producer:
             for start in range(0, len(entry_ids), size):
                 batch = list(entry_ids[start:start + size])
-                send_log_entries.apply_async((batch,), producer=producer, retry=True, retry_policy=RETRY_POLICY)
+                send_log_entries.apply_async((batch,), producer=producer, queue=BULK_SENDS if bulk else CASE_SENDS,
+                                             retry=True, retry_policy=RETRY_POLICY)
                 published.extend(batch)
     except Exception as error:  # the broker is down: the sweeper publishes the rest when it is back
         LogEntry.objects.filter(pk__in=set(entry_ids) - set(published)).update(enqueued_at=None)
@@ -219,15 +230,11 @@ def enqueue_many(entry_ids, *, marked=False):
 
 
 def broker_backlog():
-    """How many tasks wait in the broker's queue (0 when the broker cannot say)."""
+    """How many send tasks wait in the broker's queues (0 when the broker cannot say)."""
     from config.celery_app import app
+    from config.worker_watchdog import waiting_tasks
 
-    try:
-        with app.connection_for_read() as connection:
-            queue = app.conf.task_default_queue
-            return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
-    except Exception:  # the broker is down: nothing can be published anyway
-        return 0
+    return waiting_tasks(app, SEND_QUEUES)
 
 
 def sweep(*, now=None, limit=None):
@@ -250,9 +257,12 @@ def sweep(*, now=None, limit=None):
         LogEntry.objects.filter(status__in=SENDABLE, next_attempt_at__lte=now)
         .filter(unpublished)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "bulk_job_id")[:limit]
     )
-    published = enqueue_many(due) if due else 0
+    published = 0
+    for bulk in (False, True):
+        ids = [pk for pk, bulk_job_id in due if bool(bulk_job_id) == bulk]
+        published += enqueue_many(ids) if ids else 0
     if published or recovered:
         logger.info("Outbox sweep: %s published, %s recovered", published, recovered)
     return published, recovered

@@ -18,9 +18,11 @@ def compose():
 
 def test_compose_file_names_the_stack():
     services = compose()["services"]
-    assert set(services) == {"proxy", "postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"proxy", "postgres", "redis", "web", "worker", "case-worker", "beat"}
     assert "gunicorn config.wsgi" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A config worker")
+    # One case's messages have a worker of their own, so a bulk apply never holds them up.
+    assert "--queues=case-sends" in services["case-worker"]["command"]
     assert services["beat"]["command"].startswith("celery -A config beat")
 
 
@@ -37,7 +39,7 @@ def test_only_the_tls_proxy_is_published_and_only_it_is_trusted_with_forwarded_h
 
 def test_app_services_share_one_environment():
     services = compose()["services"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "case-worker", "beat"):
         assert set(services[name]["environment"]) >= APP_VARIABLES, name
         assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
         assert set(services[name]["depends_on"]) == {"postgres", "redis"}

@@ -30,7 +30,7 @@ def test_a_worker_that_stopped_consuming_restarts_its_consumer_and_sends(integra
     worker = start_worker(concurrency=2, WORKER_WATCHDOG_SECONDS=0.5)
     try:
         # The consumer stops taking tasks from the queue while the worker itself stays up and connected.
-        replies = app.control.cancel_consumer("celery", reply=True, timeout=scaled(10))
+        replies = app.control.cancel_consumer(outbox.CASE_SENDS, reply=True, timeout=scaled(10))
         assert replies, "the worker did not answer the cancel"
         entry = put(integration, sandbox.create_template("email", subject="S", body="Hello ((name))"))
         outbox.enqueue(entry.pk)

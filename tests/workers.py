@@ -86,7 +86,8 @@ def queued_tasks(name, queue="celery"):
 
 def purge_queue():
     """Empty the test broker's queue, so tasks left by an earlier run never reach this run's worker."""
-    redis.Redis.from_url(settings.REDIS_URL).delete("celery", "bulk", "unacked", "unacked_index")
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery", "bulk", "case-sends", "bulk-sends", "unacked",
+                                                      "unacked_index")
 
 
 def free_port():

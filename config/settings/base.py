@@ -275,10 +275,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
 # Bulk applies have a queue of their own, so one is never stuck behind the thousands of sends another
-# queued. Workers consume every queue listed here.
+# queued; so have sends (integrations.outbox: one case's, and a bulk apply's). Workers consume every queue listed
+# here unless started with -Q (a worker for case-sends alone: README, "Running it in production").
 # https://docs.celeryq.dev/en/stable/userguide/routing.html
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = {"celery": {}, "bulk": {}}
+CELERY_TASK_QUEUES = {"celery": {}, "bulk": {}, "case-sends": {}, "bulk-sends": {}}
 CELERY_TASK_ROUTES = {"rules.run_bulk_job": {"queue": "bulk"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

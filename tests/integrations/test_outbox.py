@@ -34,7 +34,7 @@ def broker():
 def queued_ids(client):
     """The entry ids of the send tasks waiting in the broker."""
     ids = []
-    for raw in client.lrange("celery", 0, -1):
+    for raw in client.lrange(outbox.CASE_SENDS, 0, -1) + client.lrange(outbox.BULK_SENDS, 0, -1):
         message = json.loads(raw)
         if message["headers"]["task"] == "integrations.send_log_entry":
             ids.append(message["headers"]["argsrepr"])
@@ -43,7 +43,8 @@ def queued_ids(client):
 
 def queued_batches(client):
     """The entry-id lists of the batch send tasks waiting in the broker."""
-    return [json.loads(raw)["headers"]["argsrepr"] for raw in client.lrange("celery", 0, -1)
+    return [json.loads(raw)["headers"]["argsrepr"]
+            for raw in client.lrange(outbox.CASE_SENDS, 0, -1) + client.lrange(outbox.BULK_SENDS, 0, -1)
             if json.loads(raw)["headers"]["task"] == "integrations.send_log_entries"]
 
 
@@ -122,12 +123,12 @@ def test_while_tasks_wait_in_the_broker_a_late_task_is_not_taken_as_lost(integra
                                    enqueued_at=now - datetime.timedelta(minutes=5), reference="late")
     never = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED,
                                     next_attempt_at=now, enqueued_at=None, reference="never")
-    broker.lpush("celery", "a task ahead of them")
+    broker.lpush(outbox.BULK_SENDS, "a task ahead of them")
     assert outbox.broker_backlog() == 1
     assert outbox.sweep(now=now) == (1, 0)
-    broker.lrem("celery", 0, "a task ahead of them")
+    broker.lrem(outbox.BULK_SENDS, 0, "a task ahead of them")
     assert queued_ids(broker) == [f"({never.pk},)"]
-    broker.delete("celery")
+    broker.delete(*outbox.SEND_QUEUES)
     assert outbox.sweep(now=now) == (1, 0)  # the queue drained and it still has not started: lost
     assert queued_ids(broker) == [f"({late.pk},)"]
 

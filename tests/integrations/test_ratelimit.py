@@ -81,3 +81,28 @@ def test_a_pause_never_shortens_a_longer_one(limiter, key):
     limiter.pause(key, 1.0)
     limiter.pause(key, 0.1)
     assert limiter.acquire(key, Rate(100, 1)) > 0.8
+
+
+def test_a_cases_own_message_finds_a_slot_at_once_while_a_bulk_apply_holds_the_limit(limiter, key):
+    """A caseworker's message is not queued behind a bulk apply's at the limiter, and the two together stay within
+    the limit: the case's message takes from the same key, so bulk waits a slot longer for each one."""
+    from integrations.models import Integration
+    from integrations.sending import rate_for
+
+    integration = Integration(rate_limit=60, rate_window=1)  # a slot every 1/60 s: slow enough to watch
+    bulk, case = rate_for(integration, bulk=True), rate_for(integration)
+    assert case.burst > bulk.burst
+    started = time.monotonic()
+    taken = 0
+    while limiter.acquire(key, bulk) == 0.0:  # the bulk apply takes every slot it may
+        taken += 1
+    assert taken == bulk.burst
+    before = limiter.acquire(key, bulk)  # bulk must wait (a refusal takes nothing)
+    asked = time.monotonic()
+    assert limiter.acquire(key, case) == 0.0  # ... and the case's message still goes now
+    after = limiter.acquire(key, bulk)
+    # Bulk now waits one slot more for it (less the time between the two questions).
+    assert after >= before + bulk.interval - (time.monotonic() - asked) - 0.002
+    # Within the time taken, no more were let through than the limit's rate plus the case's burst.
+    elapsed = time.monotonic() - started
+    assert taken + 1 <= case.burst + elapsed / case.interval
