@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .setup import ROOT, clean, wait_until
+from .setup import ROOT, clean, p95, wait_until
 
 NOTIFY_DEFAULT_PER_SECOND = 3000 / 60
 
@@ -58,10 +58,6 @@ def _burst(url, bodies, header, concurrency):
     return time.perf_counter() - started, sorted(times), statuses
 
 
-def _p95(times):
-    return times[max(0, int(len(times) * 0.95) - 1)]
-
-
 def _serve(port):
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads",
                "4", "--log-level", "warning"]
@@ -96,10 +92,10 @@ def callbacks(count, concurrency=8):
     return {
         "callbacks": count, "all_applied": delivered == count and answered == {200: count},
         "per_second": round(per_second), "p50_ms": round(statistics.median(applied_times), 1),
-        "p95_ms": round(_p95(applied_times), 1), "refused_per_second": round(refused_per_second),
-        "refused_p95_ms": round(_p95(refused_times), 1), "refused_all_401": refused == {401: len(refused_times)},
+        "p95_ms": round(p95(applied_times), 1), "refused_per_second": round(refused_per_second),
+        "refused_p95_ms": round(p95(refused_times), 1), "refused_all_401": refused == {401: len(refused_times)},
         "ratio_to_refused": round(per_second / refused_per_second, 2),
-        "p95_ratio_to_refused": round(_p95(applied_times) / _p95(refused_times), 2),
+        "p95_ratio_to_refused": round(p95(applied_times) / p95(refused_times), 2),
         "ratio_to_notify_send_rate": round(per_second / NOTIFY_DEFAULT_PER_SECOND, 1),
     }
 

@@ -4,7 +4,7 @@ import statistics
 import time
 import tracemalloc
 
-from .setup import clean
+from .setup import clean, p95
 
 FILTERS = [{}, {"status": "failed"}, {"channel": "sms", "status": "sent"}, {"case_reference": "PA-2026-000042"},
            {"rule": "Decision"}]
@@ -68,11 +68,6 @@ def _export_peak_mb(client):
     return rows - 1, peak
 
 
-def _p95(times):
-    ordered = sorted(times)
-    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
-
-
 def _requests(client, repeat):
     api, page = [], []
     for params in FILTERS:
@@ -106,8 +101,8 @@ def log(entries, repeat=20):
     page.sort()
     clean()
     return {"entries": entries, "fill_seconds": round(filled, 1),
-            "api_p50_ms": round(statistics.median(api), 1), "api_p95_ms": round(_p95(api), 1),
-            "api_p95_empty_ms": round(_p95(empty_api), 1), "api_ratio": round(_p95(api) / _p95(empty_api), 2),
-            "page_p50_ms": round(statistics.median(page), 1), "page_p95_ms": round(_p95(page), 1),
-            "page_p95_empty_ms": round(_p95(empty_page), 1), "page_ratio": round(_p95(page) / _p95(empty_page), 2),
+            "api_p50_ms": round(statistics.median(api), 1), "api_p95_ms": round(p95(api), 1),
+            "api_p95_empty_ms": round(p95(empty_api), 1), "api_ratio": round(p95(api) / p95(empty_api), 2),
+            "page_p50_ms": round(statistics.median(page), 1), "page_p95_ms": round(p95(page), 1),
+            "page_p95_empty_ms": round(p95(empty_page), 1), "page_ratio": round(p95(page) / p95(empty_page), 2),
             "export_rows": exported, "export_peak_python_mb": round(export_mb, 1)}

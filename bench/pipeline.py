@@ -3,7 +3,6 @@
 Each function takes a size and returns its figures; bench/run.py prints them side by side.
 """
 
-import statistics
 import threading
 import time
 
@@ -144,31 +143,3 @@ def _copy_only_rate(integration, rows, chunk=1000):
             elapsed += time.perf_counter() - began
         transaction.set_rollback(True)
     return rows / elapsed if elapsed else 0
-
-
-def latency(samples, per_second=25):
-    """Case status change → Notify accepted, at half the default limit (25 a second)."""
-    from cases import services
-    from integrations.log import LogEntry, Status
-    from rules.models import Trigger
-
-    clean()
-    with SandboxServer() as sandbox:
-        setup = pipeline(sandbox, cases=samples)
-        rule = setup["rule"]
-        rule.trigger, rule.trigger_config = Trigger.STATUS_CHANGED, {"to": "Under review"}
-        rule.save()
-        worker = _workers(2)
-        try:
-            under_review = setup["case_type"].statuses.get(name="Under review")
-            for case in setup["case_type"].cases.all():
-                services.case_update(case=case, status=under_review)
-                time.sleep(1 / per_second)
-            wait_until(lambda: LogEntry.objects.filter(status=Status.SENT).count() >= samples, 60, 0.2)
-        finally:
-            worker.stop()
-        delays = sorted((e.attempts.order_by("number").last().started_at - e.created_at).total_seconds() * 1000
-                        + e.attempts.order_by("number").last().duration_ms
-                        for e in LogEntry.objects.filter(status=Status.SENT))
-    return {"samples": len(delays), "p50_ms": round(statistics.median(delays)) if delays else None,
-            "p95_ms": round(delays[max(0, int(len(delays) * 0.95) - 1)]) if delays else None}

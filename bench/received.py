@@ -7,8 +7,8 @@ import datetime
 import time
 import uuid
 
-from .callbacks import _answers, _burst, _p95, _serve
-from .setup import clean, wait_until
+from .callbacks import _answers, _burst, _serve
+from .setup import clean, p95, wait_until
 
 PEOPLE = 1_000  # Ofcom's drama numbers 07700 900000 to 900999: one applicant each, on one open case
 
@@ -79,8 +79,8 @@ def received(count, concurrency=8):
     return {
         "texts_each_way": count, "all_kept_once": stored == 2 * count and polled == count and answered == {200: count},
         "all_matched": matched == stored, "poll_calls": calls, "poll_per_second": round(poll_rate),
-        "callbacks_per_second": round(callback_rate), "callback_p95_ms": round(_p95(times), 1),
-        "refused_p95_ms": round(_p95(refused_times), 1),
-        "p95_ratio_to_refused": round(_p95(times) / _p95(refused_times), 2),
+        "callbacks_per_second": round(callback_rate), "callback_p95_ms": round(p95(times), 1),
+        "refused_p95_ms": round(p95(refused_times), 1),
+        "p95_ratio_to_refused": round(p95(times) / p95(refused_times), 2),
         "poll_ratio_to_callbacks": round(poll_rate / callback_rate, 2),
     }

@@ -17,12 +17,7 @@ from notify_sandbox.testing import SandboxServer
 
 from .log import fill
 from .pipeline import _workers
-from .setup import clean, pipeline, wait_until
-
-
-def _p95(values):
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * 0.95) - 1)] if ordered else None
+from .setup import clean, p95, pipeline, wait_until
 
 
 def _send_while(setup, per_second, keep_going, at_least):
@@ -98,7 +93,7 @@ def retention(entries, samples=60, per_second=10):
     purged_all = not LogEntry.objects.filter(case__isnull=True, personal_data_removed_at__isnull=True,
                                              status__in=["sent", "failed"]).exists()
     clean()
-    idle_p95, during_p95 = _p95(idle), _p95(during)
+    idle_p95, during_p95 = p95(idle), p95(during)
     return {"entries": entries, "purged": run.personal_data_removed, "all_purged": purged_all,
             "purge_seconds": round(result["seconds"], 1),
             "entries_per_second": round(run.personal_data_removed / result["seconds"]) if result["seconds"] else 0,

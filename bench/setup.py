@@ -4,6 +4,7 @@ Benchmarks use DATABASE_URL (default: the local PostgreSQL's `notify_bench`, mad
 REDIS_URL (default db 14), never the demo's or the tests' databases.
 """
 
+import math
 import os
 import resource
 import time
@@ -66,6 +67,16 @@ def children_of(pid):
     """The pids of a process's children (a Celery worker's pool)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def quantile(values, q):
+    """The q-quantile of `values` by nearest rank (0.95: the p95), or None when there are none."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * q) - 1)] if ordered else None
+
+
+def p95(values):
+    return quantile(values, 0.95)
 
 
 def wait_until(predicate, timeout, interval=0.2):

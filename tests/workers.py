@@ -68,10 +68,14 @@ class CeleryProcess:
         self.log.close()
 
 
-def start_worker(concurrency=2, **env):
-    purge_queue()
+def start_worker(concurrency=2, *, queues=None, name="worker", purge=True, **env):
+    """A worker consuming every queue, or only `queues` (comma-separated) under its own node `name`."""
+    if purge:
+        purge_queue()
+    only = [f"--queues={queues}", f"--hostname={name}@%h"] if queues else []
     worker = CeleryProcess("worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--without-gossip",
-                           "--without-mingle", "--without-heartbeat", env=worker_environment(**env))
+                           "--without-mingle", "--without-heartbeat", *only, env=worker_environment(**env),
+                           log_name=name)
     worker.wait_ready()
     return worker
 
