@@ -88,8 +88,9 @@ def wait_until(predicate, timeout, interval=0.2):
     return False
 
 
-def pipeline(sandbox, *, rate=3000, window=60, people=True, cases=0):
-    """An integration on the sandbox, a mapping template and a rule; `cases` cases with a consenting applicant."""
+def pipeline(sandbox, *, rate=3000, window=60, people=True, cases=0, service="Sandbox service", case_type=None):
+    """An integration on the sandbox (its `service`), a mapping template and a rule; `cases` cases with a consenting
+    applicant, of a new case type or of `case_type`."""
     from cases.models import Address, Case, CaseAddress, CasePerson, Person
     from integrations.models import Integration
     from integrations.services import integration_save, templates_refresh
@@ -98,18 +99,19 @@ def pipeline(sandbox, *, rate=3000, window=60, people=True, cases=0):
     from rules.models import Action, Rule, Trigger
     from tests import factories
 
-    template = sandbox.create_template("email", name="Bench", subject="Case ((reference))", body="Dear ((name))")
+    template = sandbox.create_template("email", name="Bench", subject="Case ((reference))", body="Dear ((name))",
+                                       service_name=service)
     integration = integration_save(
-        integration=Integration(name="Bench", enabled=True, base_url=sandbox.base_url, rate_limit=rate,
-                                rate_window=window), new_key=sandbox.create_key("test"))
+        integration=Integration(name=f"Bench {service}", enabled=True, base_url=sandbox.base_url, rate_limit=rate,
+                                rate_window=window), new_key=sandbox.create_key("test", service_name=service))
     templates_refresh(integration=integration)
-    case_type = factories.planning_case_type()
+    case_type = case_type or factories.planning_case_type()
     mapping = mapping_template_save(mapping=MappingTemplate(
-        name="Bench email", integration=integration, case_type=case_type, channel="email",
+        name=f"Bench email ({service})", integration=integration, case_type=case_type, channel="email",
         notify_template_id=template, recipient={"source": "person", "role": "Applicant"}), rows={
         "name": {"source": {"source": "person", "role": "Applicant", "detail": "first_name"}},
         "reference": {"source": {"source": "case", "detail": "reference"}}})
-    rule = Rule.objects.create(name="Bench rule", case_type=case_type, trigger=Trigger.CASE_UPDATED, send_once=False)
+    rule = Rule.objects.create(name=f"Bench rule ({service})", case_type=case_type, trigger=Trigger.CASE_UPDATED, send_once=False)
     Action.objects.create(rule=rule, mapping_template=mapping)
     if cases:
         status = case_type.statuses.get(is_initial=True)

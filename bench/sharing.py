@@ -93,3 +93,77 @@ def caseworker(cases, samples=None, per_second=5):
 
 def _ms(values, q):
     return round(quantile(values, q), 1) if values else None
+
+
+def _integrations(healthy, faulty, count, per_minute, messages):
+    """`count` integrations, each on its own sandbox service limited to `per_minute`, each with a rule for the same
+    `messages` cases; the last on the `faulty` sandbox when there is one."""
+    from rules.models import Trigger
+
+    setups, case_type = [], None
+    for n in range(count):
+        sandbox = faulty if faulty and n == count - 1 else healthy
+        service = f"Service {n + 1}"
+        sandbox.create_service(service, rate_limit=f"{per_minute}/60")
+        setup = pipeline(sandbox, rate=per_minute, window=60, cases=0 if case_type else messages, service=service,
+                         case_type=case_type)
+        case_type = setup["case_type"]
+        setup["rule"].trigger = Trigger.CASE_CREATED  # sent by the bulk apply alone
+        setup["rule"].save()
+        setups.append(setup)
+    return setups
+
+
+def _rate_per_minute(integration):
+    from integrations.log import Attempt, Outcome
+
+    calls = sorted(Attempt.objects.filter(entry__integration=integration, outcome=Outcome.SENT)
+                   .values_list("started_at", flat=True))
+    seconds = (calls[-1] - calls[0]).total_seconds() if len(calls) > 1 else 0
+    return (len(calls) - 1) / seconds * 60 if seconds else 0
+
+
+def _many_at_once(messages, count, per_minute, faults):
+    """One run of P7: every integration's rule bulk-applied at once; each integration's sends a minute."""
+    from integrations.log import Attempt, LogEntry, Outcome, Status
+    from rules import bulk
+
+    clean()
+    with SandboxServer(rate_limit="off") as healthy, SandboxServer(rate_limit="off") as faulty:
+        setups = _integrations(healthy, faulty if faults else None, count, per_minute, messages)
+        if faults:  # after the set-up, which checks the key against the service
+            faulty.set_faults(**faults)
+        workers = _start_workers()
+        try:
+            for setup in setups:
+                bulk.bulk_job_start(rule=setup["rule"])
+            judged = [s["integration"] for s in setups[:count - 1 if faults else count]]
+            sent = LogEntry.objects.filter(integration__in=judged, status=Status.SENT)
+            done = wait_until(lambda: sent.count() >= messages * len(judged), messages / per_minute * 60 * 3 + 120, 0.5)
+        finally:
+            for worker in workers:
+                worker.stop()
+        ratios = [_rate_per_minute(integration) / per_minute for integration in judged]
+        figures = {"all_sent": done, "lowest_ratio": round(min(ratios), 3), "highest_ratio": round(max(ratios), 3),
+                   "rate_limited_429": Attempt.objects.filter(outcome=Outcome.RATE_LIMITED).count(),
+                   "duplicates": len(healthy.counts()["duplicates"]) + len(faulty.counts()["duplicates"])}
+        if faults:
+            figures["faulty_ratio"] = round(_rate_per_minute(setups[-1]["integration"]) / per_minute, 3)
+        clean()
+    return figures
+
+
+def integrations(messages, count=20, per_minute=600):
+    """P7: `count` integrations (each its own sandbox service, limited as Notify would to `per_minute`) sending
+    `messages` each at once: the lowest integration's sends a minute over its limit. Then again with the last one's
+    service slow and failing (--latency-ms, --fail-rate on its sandbox alone): the others' lowest must not drop."""
+    faults = {"latency_ms": 400, "fail_rate": 0.2}
+    healthy = _many_at_once(messages, count, per_minute, {})
+    beside = _many_at_once(messages, count, per_minute, faults)
+    return {"integrations": count, "messages_each": messages, "limit_per_minute_each": per_minute,
+            "ratio": healthy["lowest_ratio"], "highest_ratio": healthy["highest_ratio"],
+            "all_sent": healthy["all_sent"] and beside["all_sent"],
+            "ratio_beside_a_faulty_service": beside["lowest_ratio"], "faulty_service": faults,
+            "faulty_service_ratio": beside["faulty_ratio"],
+            "rate_limited_429": healthy["rate_limited_429"] + beside["rate_limited_429"],
+            "duplicates": healthy["duplicates"] + beside["duplicates"]}
