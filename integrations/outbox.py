@@ -199,7 +199,7 @@ def enqueue(entry_id, *, countdown=0, marked=False, bulk=False):
     return True
 
 
-def enqueue_many(entry_ids, *, marked=False, bulk=False):
+def enqueue_many(entry_ids, *, marked=False, bulk=False, countdown=0):
     """Publish send tasks for many entries, OUTBOX_BATCH ids to a task, over one connection; returns how many.
 
     `marked`: the entries were saved with enqueued_at set (put_many), so they need no update first.
@@ -208,19 +208,20 @@ def enqueue_many(entry_ids, *, marked=False, bulk=False):
     broker failure the rest are left to the sweeper.
     """
     if len(entry_ids) == 1:
-        return int(enqueue(entry_ids[0], marked=marked, bulk=bulk))
+        return int(enqueue(entry_ids[0], marked=marked, bulk=bulk, countdown=countdown))
     from .tasks import send_log_entries
 
     size = getattr(settings, "OUTBOX_BATCH", 100)
     if not marked:  # before publishing, as in enqueue
-        LogEntry.objects.filter(pk__in=entry_ids).update(enqueued_at=timezone.now())
+        LogEntry.objects.filter(pk__in=entry_ids).update(
+            enqueued_at=timezone.now() + datetime.timedelta(seconds=countdown))
     published = []
     try:
         with send_log_entries.app.producer_or_acquire() as producer:
             for start in range(0, len(entry_ids), size):
                 batch = list(entry_ids[start:start + size])
                 send_log_entries.apply_async((batch,), producer=producer, queue=BULK_SENDS if bulk else CASE_SENDS,
-                                             retry=True, retry_policy=RETRY_POLICY)
+                                             countdown=countdown or None, retry=True, retry_policy=RETRY_POLICY)
                 published.extend(batch)
     except Exception as error:  # the broker is down: the sweeper publishes the rest when it is back
         LogEntry.objects.filter(pk__in=set(entry_ids) - set(published)).update(enqueued_at=None)

@@ -1,9 +1,9 @@
-"""Sending one log entry to Notify: claim it, respect the shared rate limit, call Notify, record the attempt.
+"""Sending log entries to Notify: claim them, respect the shared rate limit, call Notify, record the attempts.
 
-The task (integrations.tasks.send_log_entry) only calls `send_entry`. Each step guards on the entry's
+The tasks (integrations.tasks) only call `send_entries` or `send_entry`. Each step guards on the entry's
 state, so a task delivered twice, or a sweeper re-publishing an entry, never sends a message twice:
-- the entry is claimed (compare-and-set) only from a sendable state, marked "sending" and committed
-  before the network call;
+- a task's entries are claimed together (integrations.claims: a compare-and-set and a lease) only from a
+  sendable state, marked "sending" and committed before the network calls;
 - what Notify accepted is recorded a few sends at a time (SentBatch); until then the entry stays
   "sending", so a worker that dies first leaves it to the sweeper, as one that dies mid-call does;
 - after an ambiguous failure (a timeout: Notify may have accepted it) the next attempt first looks the
@@ -20,9 +20,9 @@ from django.db.models import Count
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from . import outbox, retry
+from . import claims, outbox, retry
 from .delivery.record import adopt_waiting
-from .log import SENDABLE, Attempt, FailureKind, LogEntry, Outcome, Status, log_fields
+from .log import Attempt, FailureKind, LogEntry, Outcome, Status, log_fields
 from .models import NotifyTemplate
 from .notify import files
 from .notify.client import gateway_for
@@ -68,46 +68,6 @@ def rate_for(integration, *, bulk=False):
 def limiter_key(integration):
     """Notify limits each service and key type; integrations sharing both share one limit."""
     return f"{integration.service_id or integration.pk}:{integration.key_type}"
-
-
-def _claim(entry_id):
-    """Mark a due, sendable entry "sending". Returns the entry, or None if it is not ours to send.
-
-    A compare-and-set, two statements and no transaction: the update only matches the entry as it was
-    read (status and due time), so of two workers that read it, one claims it and the other's update
-    matches nothing; an entry released and queued again in between no longer matches either.
-    """
-    entry = LogEntry.objects.select_related("integration").filter(pk=entry_id, status__in=SENDABLE).first()
-    if entry is None:
-        return None
-    now = timezone.now()
-    if entry.next_attempt_at and entry.next_attempt_at > now + datetime.timedelta(seconds=1):
-        return None  # an early duplicate; its own task or the sweeper comes at the right time
-    if not _compare_and_set(entry, now):
-        return None
-    entry.previous_status, entry.status, entry.updated_at = entry.status, Status.SENDING, now
-    return entry
-
-
-def _compare_and_set(entry, now):
-    """UPDATE ... SET status = 'sending' WHERE the entry is as read; True if it matched. Written out because the
-    ORM's update() took a quarter of a worker's time building this statement."""
-    ops = connection.ops
-    due = ops.adapt_datetimefield_value(entry.next_attempt_at)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {ops.quote_name(LogEntry._meta.db_table)} SET status = %s, updated_at = %s WHERE id = %s"
-            " AND status = %s AND (next_attempt_at = %s OR (next_attempt_at IS NULL AND %s IS NULL))",
-            [Status.SENDING, ops.adapt_datetimefield_value(now), entry.pk, entry.status, due, due])
-        return cursor.rowcount == 1
-
-
-def _release(entry, *, wait):
-    """Put a claimed entry back (no attempt made) to try again after `wait` seconds."""
-    entry.status = entry.previous_status
-    entry.next_attempt_at = timezone.now() + datetime.timedelta(seconds=wait)
-    entry.save(update_fields=["status", "next_attempt_at", "updated_at"])
-    outbox.enqueue(entry.pk, countdown=wait, bulk=bool(entry.bulk_job_id))
 
 
 def _record_attempt(entry, *, started, outcome, error=None, status_code=None, message=""):
@@ -230,34 +190,43 @@ def _look_up_first(entry, gateway):
     return False
 
 
-def send_entries(entry_ids):
-    """Send log entries one after another (a task's batch), recording what Notify accepted together.
-    One entry's error never stops the rest: it is recorded on the entry where it could be, and the
-    sweeper retries what was left."""
-    with SentBatch() as sent:
-        for entry_id in entry_ids:
-            try:
-                sent.flush_if_due()
-                send_entry(entry_id, sent=sent)
-            except Exception:
-                logger.exception("Sending log entry %s failed", entry_id, extra={"log_entry_id": entry_id})
+def send_entries(entry_ids, *, sent=None):
+    """Send log entries one after another (a task's batch), claimed together and recorded together (in `sent`, a
+    SentBatch, when given). Safe to call any number of times: an entry no longer due and sendable is left alone.
 
-
-def send_entry(entry_id, *, sent=None):
-    """Send one log entry if it is still due and sendable. Safe to call any number of times.
-
-    `sent`: the SentBatch that records it if Notify accepts it; without one it is recorded at once.
+    One entry's error never stops the rest: it is recorded on the entry where it could be, and the sweeper retries
+    what was left. When the rate limiter asks for a longer wait than a task should hold a worker, the rest of the
+    batch goes back to the queue for then, in one statement and one task.
     """
     if sent is None:
         with SentBatch() as sent:
-            return send_entry(entry_id, sent=sent)
-    entry = _claim(entry_id)
-    if entry is None:
-        return
+            return send_entries(entry_ids, sent=sent)
+    entries = claims.claim(entry_ids)
+    for index, entry in enumerate(entries):
+        try:
+            sent.flush_if_due()
+            wait = _send_claimed(entry, sent)
+        except Exception:
+            logger.exception("Sending log entry %s failed", entry.pk, extra={"log_entry_id": entry.pk})
+            continue
+        if wait:
+            claims.release(entries[index:], wait=wait)
+            return None
+    return None
+
+
+def send_entry(entry_id, *, sent=None):
+    """Send one log entry (see send_entries)."""
+    send_entries([entry_id], sent=sent)
+
+
+def _send_claimed(entry, sent):
+    """Send a claimed entry, recorded in `sent` if Notify accepts it. Returns the seconds to wait when the rate limiter
+    has no slot soon enough (the entry is then still claimed: the caller releases it), else 0."""
     integration = entry.integration
     if not integration.enabled:
         _fail(entry, FailureKind.INTEGRATION_DISABLED, f"Not sent: the integration '{integration.name}' is disabled")
-        return
+        return 0
     try:
         wait = wait_for_slot(limiter(), limiter_key(integration), rate_for(integration, bulk=bool(entry.bulk_job_id)),
                              max_wait=MAX_INLINE_WAIT)
@@ -266,24 +235,26 @@ def send_entry(entry_id, *, sent=None):
                        entry.pk, extra={"log_entry_id": entry.pk})
         wait = LIMITER_DOWN_WAIT
     if wait:
-        _release(entry, wait=wait)
-        return
+        return wait
+    if not claims.still_ours(entry):
+        return 0
     gateway = gateway_for(integration)
     started = timezone.now()
     entry.attempt_count += 1
     try:
         # An earlier attempt may have reached Notify: if so, that is the send, whatever the template is now.
         if entry.ambiguous and _look_up_first(entry, gateway):
-            return
+            return 0
         prepared = _ready_to_send(entry, gateway)
         if prepared is None:
-            return
+            return 0
         started = timezone.now()
         response = gateway.send(entry, prepared)
     except NotifyError as error:
         _handle_failure(entry, error, started)
-        return
+        return 0
     sent.add(entry, started, response["id"])
+    return 0
 
 
 def _ready_to_send(entry, gateway):

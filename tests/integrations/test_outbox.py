@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import outbox, sending
+from integrations import claims, outbox
 from integrations.log import FailureKind, LogEntry, Status
 from integrations.models import Integration
 from mappings.resolve import Message
@@ -145,15 +145,15 @@ def test_the_sweeper_returns_stuck_sends_to_the_queue_marked_ambiguous(integrati
 @pytest.mark.parametrize("status", [Status.SENT, Status.FAILED, Status.CANCELLED, Status.SENDING])
 def test_only_sendable_entries_can_be_claimed(integration, status):
     entry = LogEntry.objects.create(integration=integration, channel="email", status=status, reference="x")
-    assert sending._claim(entry.pk) is None
+    assert claims.claim([entry.pk]) == []
 
 
 def test_an_early_duplicate_task_does_not_claim_a_later_retry(integration):
     entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.RETRYING, reference="x",
                                     next_attempt_at=timezone.now() + datetime.timedelta(minutes=1))
-    assert sending._claim(entry.pk) is None
+    assert claims.claim([entry.pk]) == []
     LogEntry.objects.filter(pk=entry.pk).update(next_attempt_at=timezone.now())
-    claimed = sending._claim(entry.pk)
+    [claimed] = claims.claim([entry.pk])
     assert claimed.status == Status.SENDING
     assert LogEntry.objects.get(pk=entry.pk).status == Status.SENDING
 
@@ -162,27 +162,27 @@ def test_of_two_workers_that_read_an_entry_only_one_claims_it(integration):
     entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED, reference="x",
                                     next_attempt_at=timezone.now())
     stale = LogEntry.objects.get(pk=entry.pk)  # what the slower worker read before the other claimed it
-    assert sending._claim(entry.pk).status == Status.SENDING
-    assert sending._compare_and_set(stale, timezone.now()) is False
+    assert [e.status for e in claims.claim([entry.pk])] == [Status.SENDING]
+    assert claims.compare_and_set([stale], timezone.now()) == set()
 
 
 def test_an_entry_with_no_due_time_is_claimed_once(integration):
     entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED, reference="x",
                                     next_attempt_at=None)
     stale = LogEntry.objects.get(pk=entry.pk)
-    assert sending._claim(entry.pk).status == Status.SENDING
+    assert [e.status for e in claims.claim([entry.pk])] == [Status.SENDING]
     assert LogEntry.objects.get(pk=entry.pk).status == Status.SENDING
-    assert sending._compare_and_set(stale, timezone.now()) is False
+    assert claims.compare_and_set([stale], timezone.now()) == set()
 
 
 def test_an_entry_released_and_queued_again_cannot_be_claimed_from_an_earlier_read(integration):
     entry = LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED, reference="x",
                                     next_attempt_at=timezone.now())
     stale = LogEntry.objects.get(pk=entry.pk)
-    claimed = sending._claim(entry.pk)
-    sending._release(claimed, wait=5)  # back to "queued", due in 5 s: the earlier read's due time no longer matches
+    [claimed] = claims.claim([entry.pk])
+    claims.release([claimed], wait=5)  # back to "queued", due in 5 s: the earlier read's due time no longer matches
     assert LogEntry.objects.get(pk=entry.pk).status == Status.QUEUED
-    assert sending._compare_and_set(stale, timezone.now()) is False
+    assert claims.compare_and_set([stale], timezone.now()) == set()
     assert LogEntry.objects.get(pk=entry.pk).status == Status.QUEUED
 
 
@@ -225,3 +225,49 @@ def test_many_entries_written_with_copy_read_back_as_one_written_by_the_orm(inte
     assert (row.status, row.enqueued_at is not None, row.next_attempt_at is not None) == (Status.QUEUED, True, True)
     assert LogEntry.objects.get(pk=failed[0].pk).reason == "No phone"
     assert LogEntry.objects.get(pk=failed[0].pk).status == Status.FAILED
+
+
+def test_a_batch_is_claimed_at_once_in_its_order_leaving_what_is_not_due_or_not_sendable(integration):
+    now = timezone.now()
+
+    def make(reference, status=Status.QUEUED, due=now):
+        return LogEntry.objects.create(integration=integration, channel="email", status=status, reference=reference,
+                                       next_attempt_at=due)
+
+    later = make("later", Status.RETRYING, now + datetime.timedelta(minutes=1))
+    first, sent, retry = make("first"), make("sent", Status.SENT, None), make("retry", Status.RETRYING)
+    last = make("last")
+    claimed = claims.claim([last.pk, later.pk, sent.pk, first.pk, retry.pk, 999_999])
+    assert [entry.reference for entry in claimed] == ["last", "first", "retry"]
+    assert [entry.previous_status for entry in claimed] == [Status.QUEUED, Status.QUEUED, Status.RETRYING]
+    states = dict(LogEntry.objects.values_list("reference", "status"))
+    assert states == {"later": Status.RETRYING, "first": Status.SENDING, "sent": Status.SENT,
+                      "retry": Status.SENDING, "last": Status.SENDING}
+    assert claims.claim([first.pk, retry.pk, last.pk]) == []  # claimed once
+
+
+def test_a_lease_half_gone_is_renewed_before_sending_and_one_the_sweeper_took_back_is_not_ours(integration, settings):
+    settings.OUTBOX_STUCK_SENDING_SECONDS = 300
+    kept, lost = (LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED,
+                                          reference=reference, next_attempt_at=timezone.now())
+                  for reference in ("kept", "lost"))
+    kept, lost = claims.claim([kept.pk, lost.pk])
+    assert claims.still_ours(kept)  # a fresh lease: no statement needed
+    for entry in (kept, lost):  # this worker has held both for 200 s (the lease is 300 s)
+        entry.updated_at -= datetime.timedelta(seconds=200)
+        LogEntry.objects.filter(pk=entry.pk).update(updated_at=entry.updated_at)
+    # Meanwhile the sweeper took "lost" back and another worker claimed it again (a lease of its own).
+    LogEntry.objects.filter(pk=lost.pk).update(updated_at=timezone.now())
+    assert claims.still_ours(kept)
+    assert timezone.now() - LogEntry.objects.get(pk=kept.pk).updated_at < datetime.timedelta(seconds=5)  # renewed
+    assert not claims.still_ours(lost)
+
+
+def test_a_batch_the_limiter_holds_back_goes_back_to_the_queue_as_one_task(integration, broker):
+    entries = [LogEntry.objects.create(integration=integration, channel="email", status=Status.QUEUED,
+                                       reference=f"r{n}", next_attempt_at=timezone.now()) for n in range(3)]
+    claimed = claims.claim([entry.pk for entry in entries])
+    claims.release(claimed, wait=30)
+    assert set(LogEntry.objects.values_list("status", flat=True)) == {Status.QUEUED}
+    assert all(e.next_attempt_at > timezone.now() + datetime.timedelta(seconds=25) for e in LogEntry.objects.all())
+    assert queued_batches(broker) == [repr(([entry.pk for entry in entries],))]

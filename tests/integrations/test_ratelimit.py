@@ -89,7 +89,7 @@ def test_a_cases_own_message_finds_a_slot_at_once_while_a_bulk_apply_holds_the_l
     from integrations.models import Integration
     from integrations.sending import rate_for
 
-    integration = Integration(rate_limit=60, rate_window=1)  # a slot every 1/60 s: slow enough to watch
+    integration = Integration(rate_limit=3000, rate_window=3600)  # a slot every 1.2 s: no refill while we look
     bulk, case = rate_for(integration, bulk=True), rate_for(integration)
     assert case.burst > bulk.burst
     started = time.monotonic()
