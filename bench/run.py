@@ -18,7 +18,7 @@ SIZES = {
     "small": {"sandbox": 300, "rate": 120, "overhead": 200, "bulk": 2_000, "log": 20_000, "latency": 2_000,
               "integrations": 30, "search": 20_000, "callbacks": 1_000, "received": 1_000, "documents": 40,
               "retention": 20_000},
-    "full": {"sandbox": 3_000, "rate": 3_600, "overhead": 1_000, "bulk": 100_000, "log": 1_000_000,
+    "full": {"sandbox": 3_000, "rate": 3_600, "overhead": 5_000, "bulk": 100_000, "log": 1_000_000,
              "latency": 100_000, "integrations": 600, "search": 1_000_000, "callbacks": 10_000, "received": 10_000,
              "documents": 1_000, "retention": 1_000_000},
 }

@@ -21,21 +21,25 @@ import redis
 
 from ops.metrics import note_rate_limit_wait
 
-# KEYS[1] = the key; ARGV = interval ms, burst tolerance ms. Returns the wait in ms (0 = taken).
+# KEYS[1] = the key; ARGV = interval ms, burst tolerance ms, slots wanted. Takes as many of the wanted slots as are
+# free now (the k-th is free when now >= tat + (k - 1) * interval - tolerance). Returns {slots taken, wait ms}: the
+# wait until the next slot when none was taken.
 ACQUIRE_SCRIPT = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local allow_at = tat - tolerance
 if now < allow_at then
-  return allow_at - now
+  return {0, math.ceil(allow_at - now)}
 end
-local new_tat = tat + interval
+local taken = math.min(want, math.floor((now + tolerance - tat) / interval) + 1)
+local new_tat = tat + taken * interval
 redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now + 1000))
-return 0
+return {taken, 0}
 """
 
 # Hold the key until now + ARGV[1] ms (never shortening a longer hold).
@@ -90,9 +94,13 @@ class RedisRateLimiter:
 
     def acquire(self, key, rate):
         """Take a slot: 0.0 if taken, else the seconds to wait before asking again."""
+        return _one(self.take(key, rate, 1))
+
+    def take(self, key, rate, want):
+        """Take up to `want` slots free now: (slots taken, 0.0), or (0, seconds until the next is free)."""
         tolerance = (max(rate.burst, 1) - 1) * rate.interval
-        wait_ms = self._acquire(keys=[self.prefix + key], args=[rate.interval * 1000, tolerance * 1000])
-        return float(wait_ms) / 1000
+        taken, wait_ms = self._acquire(keys=[self.prefix + key], args=[rate.interval * 1000, tolerance * 1000, want])
+        return int(taken), float(wait_ms) / 1000
 
     def pause(self, key, seconds):
         self._pause(keys=[self.prefix + key], args=[int(seconds * 1000)])
@@ -114,15 +122,19 @@ class LocalRateLimiter:
         self._lock = threading.Lock()
 
     def acquire(self, key, rate):
+        return _one(self.take(key, rate, 1))
+
+    def take(self, key, rate, want):
         tolerance = (max(rate.burst, 1) - 1) * rate.interval
         with self._lock:
             now = time.monotonic()
             tat = max(self._tat.get(key, now), now)
             allow_at = tat - tolerance
             if now < allow_at:
-                return allow_at - now
-            self._tat[key] = tat + rate.interval
-            return 0.0
+                return 0, allow_at - now
+            taken = min(want, math.floor((now + tolerance - tat) / rate.interval) + 1)
+            self._tat[key] = tat + taken * rate.interval
+            return taken, 0.0
 
     def pause(self, key, seconds):
         with self._lock:
@@ -134,17 +146,27 @@ class LocalRateLimiter:
             return max(0.0, self._tat.get(key, 0) - time.monotonic())
 
 
+def _one(taken_and_wait):
+    taken, wait = taken_and_wait
+    return 0.0 if taken else wait
+
+
 def wait_for_slot(limiter, key, rate, *, max_wait):
     """Block until a slot is taken, as long as each wait is short; return the wait that was too long.
 
     Returns 0.0 when a slot was taken. A longer wait (a pause after a 429) is returned to the caller,
     which reschedules instead of holding a worker.
     """
+    return _one(wait_for_slots(limiter, key, rate, max_wait=max_wait, want=1))
+
+
+def wait_for_slots(limiter, key, rate, *, max_wait, want):
+    """As wait_for_slot, taking up to `want` slots at once: (slots taken, 0.0), or (0, the wait that was too long)."""
     while True:
-        wait = limiter.acquire(key, rate)
-        if wait == 0.0:
-            return 0.0
+        taken, wait = limiter.take(key, rate, want)
+        if taken:
+            return taken, 0.0
         note_rate_limit_wait()
         if wait > max_wait:
-            return wait
+            return 0, wait
         time.sleep(wait)

@@ -27,7 +27,7 @@ from .models import NotifyTemplate
 from .notify import files
 from .notify.client import gateway_for
 from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited, Retryable
-from .ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slot
+from .ratelimit import LocalRateLimiter, Rate, RedisRateLimiter, wait_for_slots
 from .services import template_cache_store
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class SentBatch:
     Notify by its reference, so it is never sent twice.
     """
 
-    FLUSH_EVERY = 10
+    FLUSH_EVERY = 50
     FLUSH_SECONDS = 1.0
 
     def __init__(self):
@@ -202,10 +202,11 @@ def send_entries(entry_ids, *, sent=None):
         with SentBatch() as sent:
             return send_entries(entry_ids, sent=sent)
     entries = claims.claim(entry_ids)
+    slots = Slots()
     for index, entry in enumerate(entries):
         try:
             sent.flush_if_due()
-            wait = _send_claimed(entry, sent)
+            wait = _send_claimed(entry, sent, slots, ahead=len(entries) - index)
         except Exception:
             logger.exception("Sending log entry %s failed", entry.pk, extra={"log_entry_id": entry.pk})
             continue
@@ -220,20 +221,42 @@ def send_entry(entry_id, *, sent=None):
     send_entries([entry_id], sent=sent)
 
 
-def _send_claimed(entry, sent):
-    """Send a claimed entry, recorded in `sent` if Notify accepts it. Returns the seconds to wait when the rate limiter
-    has no slot soon enough (the entry is then still claimed: the caller releases it), else 0."""
+class Slots:
+    """The rate-limit slots a task took and has not used yet. A batch asks the limiter for as many slots as it has
+    entries left (at most the burst) in one call, rather than one call a send (a fifth of a worker's time went on
+    them); at the limit the limiter has one free at a time, so nothing changes there."""
+
+    def __init__(self):
+        self.held = {}
+
+    def take(self, entry, *, ahead):
+        """0.0 when a slot for `entry` is held or taken now, else the wait that was too long; `ahead`: how many
+        entries the batch has left, this one included."""
+        integration, bulk = entry.integration, bool(entry.bulk_job_id)
+        key = limiter_key(integration)
+        if self.held.get((key, bulk), 0) > 0:
+            self.held[(key, bulk)] -= 1
+            return 0.0
+        rate = rate_for(integration, bulk=bulk)
+        try:
+            taken, wait = wait_for_slots(limiter(), key, rate, max_wait=MAX_INLINE_WAIT, want=min(ahead, rate.burst))
+        except RedisError as error:  # the shared limiter is unreachable: never send unlimited, put it back
+            logger.warning("Rate limiter unavailable (%s); log entry %s goes back to the queue", type(error).__name__,
+                           entry.pk, extra={"log_entry_id": entry.pk})
+            return LIMITER_DOWN_WAIT
+        self.held[(key, bulk)] = max(0, taken - 1)
+        return wait
+
+
+def _send_claimed(entry, sent, slots, *, ahead):
+    """Send a claimed entry, recorded in `sent` if Notify accepts it, with a slot from `slots`. Returns the seconds
+    to wait when the limiter has no slot soon enough (the entry is then still claimed: the caller releases it),
+    else 0."""
     integration = entry.integration
     if not integration.enabled:
         _fail(entry, FailureKind.INTEGRATION_DISABLED, f"Not sent: the integration '{integration.name}' is disabled")
         return 0
-    try:
-        wait = wait_for_slot(limiter(), limiter_key(integration), rate_for(integration, bulk=bool(entry.bulk_job_id)),
-                             max_wait=MAX_INLINE_WAIT)
-    except RedisError as error:  # the shared limiter is unreachable: never send unlimited, put it back
-        logger.warning("Rate limiter unavailable (%s); log entry %s goes back to the queue", type(error).__name__,
-                       entry.pk, extra={"log_entry_id": entry.pk})
-        wait = LIMITER_DOWN_WAIT
+    wait = slots.take(entry, ahead=ahead)
     if wait:
         return wait
     if not claims.still_ours(entry):

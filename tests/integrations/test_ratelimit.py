@@ -106,3 +106,14 @@ def test_a_cases_own_message_finds_a_slot_at_once_while_a_bulk_apply_holds_the_l
     # Within the time taken, no more were let through than the limit's rate plus the case's burst.
     elapsed = time.monotonic() - started
     assert taken + 1 <= case.burst + elapsed / case.interval
+
+
+@pytest.mark.parametrize("make", [lambda: None, LocalRateLimiter], ids=["redis", "local"])
+def test_a_batch_takes_the_slots_free_now_in_one_call_and_never_more_than_the_burst(limiter, key, make):
+    chosen = make() or limiter
+    rate = Rate(limit=3000, window=3600, burst=5)  # a slot every 1.2 s: none frees while we look
+    assert chosen.take(key, rate, 3) == (3, 0.0)
+    assert chosen.take(key, rate, 8) == (2, 0.0)  # what is left of the burst, not what was asked for
+    taken, wait = chosen.take(key, rate, 1)
+    assert taken == 0
+    assert 0 < wait <= 1.2
