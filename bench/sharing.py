@@ -114,13 +114,19 @@ def _integrations(healthy, faulty, count, per_minute, messages):
     return setups
 
 
-def _rate_per_minute(integration):
+def _rates_per_minute(integrations):
+    """Each integration's sends a minute from the first send of any of them (all started at once) to its own last: an
+    integration kept waiting while others send shows it."""
     from integrations.log import Attempt, Outcome
 
-    calls = sorted(Attempt.objects.filter(entry__integration=integration, outcome=Outcome.SENT)
-                   .values_list("started_at", flat=True))
-    seconds = (calls[-1] - calls[0]).total_seconds() if len(calls) > 1 else 0
-    return (len(calls) - 1) / seconds * 60 if seconds else 0
+    calls = {i.pk: sorted(Attempt.objects.filter(entry__integration=i, outcome=Outcome.SENT)
+                          .values_list("started_at", flat=True)) for i in integrations}
+    first = min((times[0] for times in calls.values() if times), default=None)
+    rates = {}
+    for pk, times in calls.items():
+        seconds = (times[-1] - first).total_seconds() if times else 0
+        rates[pk] = len(times) / seconds * 60 if seconds else 0
+    return rates
 
 
 def _many_at_once(messages, count, per_minute, faults):
@@ -143,12 +149,13 @@ def _many_at_once(messages, count, per_minute, faults):
         finally:
             for worker in workers:
                 worker.stop()
-        ratios = [_rate_per_minute(integration) / per_minute for integration in judged]
+        rates = _rates_per_minute([s["integration"] for s in setups])
+        ratios = [rates[integration.pk] / per_minute for integration in judged]
         figures = {"all_sent": done, "lowest_ratio": round(min(ratios), 3), "highest_ratio": round(max(ratios), 3),
                    "rate_limited_429": Attempt.objects.filter(outcome=Outcome.RATE_LIMITED).count(),
                    "duplicates": len(healthy.counts()["duplicates"]) + len(faulty.counts()["duplicates"])}
         if faults:
-            figures["faulty_ratio"] = round(_rate_per_minute(setups[-1]["integration"]) / per_minute, 3)
+            figures["faulty_ratio"] = round(rates[setups[-1]["integration"].pk] / per_minute, 3)
         clean()
     return figures
 

@@ -96,7 +96,34 @@ def release(entries, *, wait):
                                                                           updated_at=now)
     for entry in entries:
         entry.status, entry.next_attempt_at, entry.updated_at = entry.previous_status, when, now
-    for bulk in (False, True):
-        ids = [entry.pk for entry in entries if bool(entry.bulk_job_id) == bulk]
-        if ids:
-            outbox.enqueue_many(ids, countdown=wait, bulk=bulk)
+    outbox.enqueue_rows([(e.pk, e.bulk_job_id, e.integration_id) for e in entries], countdown=wait)
+
+
+def hand_on(entries, *, countdown):
+    """Publish claimed entries (of one integration) for a later turn, still claimed: nothing is written
+    (integrations.turns)."""
+    leases = {}
+    for entry in entries:  # one lease for the batch, unless an entry's was renewed on its own (still_ours)
+        leases.setdefault(entry.updated_at, []).append(entry)
+    for lease_began, held in leases.items():
+        outbox.enqueue_many([entry.pk for entry in held], marked=True, bulk=bool(held[0].bulk_job_id),
+                            countdown=countdown, integration_id=held[0].integration_id, lease=lease_began)
+
+
+def resume(entry_ids, lease_began):
+    """The entries handed on under the lease that began at `lease_began`, still held under it (the sweeper takes back
+    those whose lease ran out), in the order given; the lease renewed for all of them once half of it is gone."""
+    held = LogEntry.objects.select_related("integration").filter(pk__in=entry_ids, status=Status.SENDING,
+                                                                 updated_at=lease_began)
+    now = timezone.now()
+    if now - lease_began >= lease() / 2:
+        renewed = set(held.values_list("pk", flat=True))
+        LogEntry.objects.filter(pk__in=renewed, status=Status.SENDING, updated_at=lease_began).update(updated_at=now)
+        held = LogEntry.objects.select_related("integration").filter(pk__in=renewed, status=Status.SENDING,
+                                                                     updated_at=now)
+    order = {pk: index for index, pk in enumerate(entry_ids)}
+    entries = sorted(held, key=lambda entry: order[entry.pk])
+    for entry in entries:
+        # Put back (release) as it was claimed: never tried, or tried before.
+        entry.previous_status = Status.RETRYING if entry.attempt_count else Status.QUEUED
+    return entries

@@ -85,7 +85,7 @@ def log_entry_resend(*, entry, actor):
         entry.next_attempt_at = timezone.now()
         entry.reason = f"Resent by {actor.get_username()}"
         entry.save()
-        transaction.on_commit(lambda: outbox.enqueue(entry.pk))
+        transaction.on_commit(lambda: outbox.enqueue(entry.pk, integration_id=entry.integration_id))
     logger.info("Log entry %s resent", entry.pk, extra={"log_entry_id": entry.pk})
     return entry
 

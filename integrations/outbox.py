@@ -17,6 +17,7 @@ from django.db.models import JSONField, Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from . import turns
 from .log import SENDABLE, FailureKind, LogEntry, Status
 
 logger = logging.getLogger(__name__)
@@ -119,10 +120,9 @@ def put_many(entries):
         if entry.status == Status.QUEUED:
             entry.enqueued_at = now
     saved = _insert(entries)
-    for bulk in (False, True):
-        queued = [entry.pk for entry in saved if entry.status == Status.QUEUED and bool(entry.bulk_job_id) == bulk]
-        if queued:
-            transaction.on_commit(lambda queued=queued, bulk=bulk: enqueue_many(queued, marked=True, bulk=bulk))
+    queued = [(entry.pk, entry.bulk_job_id, entry.integration_id) for entry in saved if entry.status == Status.QUEUED]
+    if queued:
+        transaction.on_commit(lambda: enqueue_rows(queued, marked=True))
     return saved
 
 
@@ -172,7 +172,7 @@ def put_failed(**fields):
     return put_many([failed_entry_for(**fields)])[0]
 
 
-def enqueue(entry_id, *, countdown=0, marked=False, bulk=False):
+def enqueue(entry_id, *, countdown=0, marked=False, bulk=False, integration_id=None):
     """Publish the send task (on BULK_SENDS for a bulk apply's entry); on a broker failure log it and leave the
     entry for the sweeper.
 
@@ -186,6 +186,7 @@ def enqueue(entry_id, *, countdown=0, marked=False, bulk=False):
     try:
         send_log_entry.apply_async(
             (entry_id,),
+            {"integration_id": integration_id} if integration_id else None,
             countdown=countdown or None,
             queue=BULK_SENDS if bulk else CASE_SENDS,
             retry=True,
@@ -196,19 +197,31 @@ def enqueue(entry_id, *, countdown=0, marked=False, bulk=False):
         logger.warning("Could not queue log entry %s (%s); the sweeper will retry", entry_id, type(error).__name__,
                        extra={"log_entry_id": entry_id})
         return False
+    turns.published(integration_id)
     return True
 
 
-def enqueue_many(entry_ids, *, marked=False, bulk=False, countdown=0):
+def enqueue_rows(rows, *, marked=False, countdown=0):
+    """Publish (entry id, bulk job id, integration id) rows: a bulk apply's on BULK_SENDS, the rest on CASE_SENDS, each
+    integration's in tasks of its own (so each task sends for one integration: integrations.turns)."""
+    groups = {}
+    for pk, bulk_job_id, integration_id in rows:
+        groups.setdefault((bool(bulk_job_id), integration_id), []).append(pk)
+    return sum(enqueue_many(ids, marked=marked, bulk=bulk, countdown=countdown, integration_id=integration_id)
+               for (bulk, integration_id), ids in groups.items())
+
+
+def enqueue_many(entry_ids, *, marked=False, bulk=False, countdown=0, integration_id=None, lease=None):
     """Publish send tasks for many entries, OUTBOX_BATCH ids to a task, over one connection; returns how many.
 
     `marked`: the entries were saved with enqueued_at set (put_many), so they need no update first.
+    `lease`: the entries stay claimed under this lease (handed on to a later turn: integrations.turns).
 
     A batch saves a publish and a task start per message (bulk apply queues thousands at once). On a
     broker failure the rest are left to the sweeper.
     """
-    if len(entry_ids) == 1:
-        return int(enqueue(entry_ids[0], marked=marked, bulk=bulk, countdown=countdown))
+    if len(entry_ids) == 1 and lease is None:
+        return int(enqueue(entry_ids[0], marked=marked, bulk=bulk, countdown=countdown, integration_id=integration_id))
     from .tasks import send_log_entries
 
     size = getattr(settings, "OUTBOX_BATCH", 100)
@@ -220,9 +233,12 @@ def enqueue_many(entry_ids, *, marked=False, bulk=False, countdown=0):
         with send_log_entries.app.producer_or_acquire() as producer:
             for start in range(0, len(entry_ids), size):
                 batch = list(entry_ids[start:start + size])
-                send_log_entries.apply_async((batch,), producer=producer, queue=BULK_SENDS if bulk else CASE_SENDS,
+                options = {"integration_id": integration_id, "lease": lease.isoformat() if lease else None}
+                send_log_entries.apply_async((batch,), {k: v for k, v in options.items() if v},
+                                             producer=producer, queue=BULK_SENDS if bulk else CASE_SENDS,
                                              countdown=countdown or None, retry=True, retry_policy=RETRY_POLICY)
                 published.extend(batch)
+                turns.published(integration_id)
     except Exception as error:  # the broker is down: the sweeper publishes the rest when it is back
         LogEntry.objects.filter(pk__in=set(entry_ids) - set(published)).update(enqueued_at=None)
         logger.warning("Could not queue %s log entries (%s); the sweeper will retry", len(entry_ids) - len(published),
@@ -252,18 +268,17 @@ def sweep(*, now=None, limit=None):
         status=Status.RETRYING, ambiguous=True, next_attempt_at=now, enqueued_at=None, updated_at=now
     )
     unpublished = Q(enqueued_at__isnull=True)
-    if not broker_backlog():
+    backlog = broker_backlog()
+    if not backlog:
         unpublished |= Q(enqueued_at__lt=now - lost_task_after())
+        turns.forget()  # no send task waits: no integration is waiting for a turn
     due = list(
         LogEntry.objects.filter(status__in=SENDABLE, next_attempt_at__lte=now)
         .filter(unpublished)
         .order_by("next_attempt_at")
-        .values_list("pk", "bulk_job_id")[:limit]
+        .values_list("pk", "bulk_job_id", "integration_id")[:limit]
     )
-    published = 0
-    for bulk in (False, True):
-        ids = [pk for pk, bulk_job_id in due if bool(bulk_job_id) == bulk]
-        published += enqueue_many(ids) if ids else 0
+    published = enqueue_rows(due) if due else 0
     if published or recovered:
         logger.info("Outbox sweep: %s published, %s recovered", published, recovered)
     return published, recovered

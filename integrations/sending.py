@@ -13,6 +13,7 @@ state, so a task delivered twice, or a sweeper re-publishing an entry, never sen
 import datetime
 import logging
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,7 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from . import claims, outbox, retry
+from . import claims, outbox, retry, turns
 from .delivery.record import adopt_waiting
 from .log import Attempt, FailureKind, LogEntry, Outcome, Status, log_fields
 from .models import NotifyTemplate
@@ -190,28 +191,42 @@ def _look_up_first(entry, gateway):
     return False
 
 
-def send_entries(entry_ids, *, sent=None):
+class Later(NamedTuple):
+    """Not now: try again in `seconds`, still claimed (`keep`: handed on to a later turn) or put back."""
+
+    seconds: float
+    keep: bool = False
+
+
+def send_entries(entry_ids, *, sent=None, lease=None):
     """Send log entries one after another (a task's batch), claimed together and recorded together (in `sent`, a
     SentBatch, when given). Safe to call any number of times: an entry no longer due and sendable is left alone.
+    `lease`: the batch was handed on by an earlier turn, still claimed under the lease that began then.
 
     One entry's error never stops the rest: it is recorded on the entry where it could be, and the sweeper retries
     what was left. When the rate limiter asks for a longer wait than a task should hold a worker, the rest of the
-    batch goes back to the queue for then, in one statement and one task.
+    batch goes back to the queue for then, in one statement and one task; while another integration's sends wait,
+    the rest is handed on to a later turn instead of waiting at all (integrations.turns).
     """
     if sent is None:
         with SentBatch() as sent:
-            return send_entries(entry_ids, sent=sent)
-    entries = claims.claim(entry_ids)
+            return send_entries(entry_ids, sent=sent, lease=lease)
+    entries = claims.resume(entry_ids, lease) if lease else claims.claim(entry_ids)
     slots = Slots()
+    began = time.monotonic()
     for index, entry in enumerate(entries):
-        try:
-            sent.flush_if_due()
-            wait = _send_claimed(entry, sent, slots, ahead=len(entries) - index)
-        except Exception:
-            logger.exception("Sending log entry %s failed", entry.pk, extra={"log_entry_id": entry.pk})
-            continue
-        if wait:
-            claims.release(entries[index:], wait=wait)
+        rest = entries[index:]
+        if time.monotonic() - began > turns.TURN_SECONDS and turns.others_waiting(entry.integration_id):
+            later = Later(0.0, keep=True)  # this turn is over: the others go first
+        else:
+            try:
+                sent.flush_if_due()
+                later = _send_claimed(entry, sent, slots, ahead=len(rest))
+            except Exception:
+                logger.exception("Sending log entry %s failed", entry.pk, extra={"log_entry_id": entry.pk})
+                continue
+        if later:
+            (claims.hand_on(rest, countdown=later.seconds) if later.keep else claims.release(rest, wait=later.seconds))
             return None
     return None
 
@@ -230,54 +245,60 @@ class Slots:
         self.held = {}
 
     def take(self, entry, *, ahead):
-        """0.0 when a slot for `entry` is held or taken now, else the wait that was too long; `ahead`: how many
-        entries the batch has left, this one included."""
+        """None when a slot for `entry` is held or taken now, else Later; `ahead`: how many entries the batch has
+        left, this one included. With no slot free now, it waits for one as long as the wait is short, unless another
+        integration's sends wait: then this batch's turn is over until a burst of slots is free again."""
         integration, bulk = entry.integration, bool(entry.bulk_job_id)
         key = limiter_key(integration)
         if self.held.get((key, bulk), 0) > 0:
             self.held[(key, bulk)] -= 1
-            return 0.0
+            return None
         rate = rate_for(integration, bulk=bulk)
+        want = min(ahead, rate.burst)
         try:
-            taken, wait = wait_for_slots(limiter(), key, rate, max_wait=MAX_INLINE_WAIT, want=min(ahead, rate.burst))
+            taken, wait = limiter().take(key, rate, want)
+            if not taken and turns.others_waiting(integration.pk):
+                return Later(max(wait, rate.burst * rate.interval), keep=True)
+            if not taken:
+                taken, wait = wait_for_slots(limiter(), key, rate, max_wait=MAX_INLINE_WAIT, want=want)
         except RedisError as error:  # the shared limiter is unreachable: never send unlimited, put it back
             logger.warning("Rate limiter unavailable (%s); log entry %s goes back to the queue", type(error).__name__,
                            entry.pk, extra={"log_entry_id": entry.pk})
-            return LIMITER_DOWN_WAIT
+            return Later(LIMITER_DOWN_WAIT)
         self.held[(key, bulk)] = max(0, taken - 1)
-        return wait
+        return Later(wait) if wait else None
 
 
 def _send_claimed(entry, sent, slots, *, ahead):
-    """Send a claimed entry, recorded in `sent` if Notify accepts it, with a slot from `slots`. Returns the seconds
-    to wait when the limiter has no slot soon enough (the entry is then still claimed: the caller releases it),
-    else 0."""
+    """Send a claimed entry, recorded in `sent` if Notify accepts it, with a slot from `slots`. Returns Later when
+    the limiter has no slot for it now (the entry is then still claimed: the caller puts it back or hands it on),
+    else None."""
     integration = entry.integration
     if not integration.enabled:
         _fail(entry, FailureKind.INTEGRATION_DISABLED, f"Not sent: the integration '{integration.name}' is disabled")
-        return 0
-    wait = slots.take(entry, ahead=ahead)
-    if wait:
-        return wait
+        return None
+    later = slots.take(entry, ahead=ahead)
+    if later:
+        return later
     if not claims.still_ours(entry):
-        return 0
+        return None
     gateway = gateway_for(integration)
     started = timezone.now()
     entry.attempt_count += 1
     try:
         # An earlier attempt may have reached Notify: if so, that is the send, whatever the template is now.
         if entry.ambiguous and _look_up_first(entry, gateway):
-            return 0
+            return None
         prepared = _ready_to_send(entry, gateway)
         if prepared is None:
-            return 0
+            return None
         started = timezone.now()
         response = gateway.send(entry, prepared)
     except NotifyError as error:
         _handle_failure(entry, error, started)
-        return 0
+        return None
     sent.add(entry, started, response["id"])
-    return 0
+    return None
 
 
 def _ready_to_send(entry, gateway):
@@ -372,7 +393,7 @@ def _retry_at(entry, when, reason, *, ambiguous=False, countdown=None):
     logger.info("Log entry %s will be retried at %s", entry.pk, when.isoformat(),
                 extra=log_fields(entry, retry_count=entry.retry_count, next_attempt_at=when.isoformat()))
     if countdown is not None:
-        outbox.enqueue(entry.pk, countdown=countdown, bulk=bool(entry.bulk_job_id))
+        outbox.enqueue(entry.pk, countdown=countdown, bulk=bool(entry.bulk_job_id), integration_id=entry.integration_id)
 
 
 def _handle_failure(entry, error, started):

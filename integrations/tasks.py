@@ -1,19 +1,22 @@
 """Celery tasks: thin; they load by id and call the services."""
 
 from celery import shared_task
+from django.utils.dateparse import parse_datetime
 
-from . import outbox, sending
+from . import outbox, sending, turns
 
 
 @shared_task(name="integrations.send_log_entry", ignore_result=True)
-def send_log_entry(entry_id):
+def send_log_entry(entry_id, integration_id=None):
+    turns.started(integration_id)
     sending.send_entry(entry_id)
 
 
 @shared_task(name="integrations.send_log_entries", ignore_result=True)
-def send_log_entries(entry_ids):
-    """Send a batch published together (outbox.enqueue_many)."""
-    sending.send_entries(entry_ids)
+def send_log_entries(entry_ids, integration_id=None, lease=None):
+    """Send a batch published together (outbox.enqueue_many); `lease`: handed on, still claimed (integrations.turns)."""
+    turns.started(integration_id)
+    sending.send_entries(entry_ids, lease=parse_datetime(lease) if lease else None)
 
 
 @shared_task(name="integrations.sweep_outbox", ignore_result=True)

@@ -25,7 +25,7 @@ METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 _redis = {}
 
 
-def _redis_for(url):
+def redis_for(url):
     """One client (and its connection pool) per process and URL: a wait on the send path opens no new connection."""
     if url not in _redis:
         import redis
@@ -40,7 +40,7 @@ def note_rate_limit_wait():
     if not url:
         return
     try:
-        _redis_for(url).incr(RATE_LIMIT_WAITS_KEY)
+        redis_for(url).incr(RATE_LIMIT_WAITS_KEY)
     except Exception:  # a metric never stops a send
         return
 
@@ -92,7 +92,7 @@ def _redis_counter(key):
     if not url:
         return 0
     try:
-        return int(_redis_for(url).get(key) or 0)
+        return int(redis_for(url).get(key) or 0)
     except Exception:
         return 0
 
