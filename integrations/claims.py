@@ -111,16 +111,17 @@ def hand_on(entries, *, countdown):
 
 
 def resume(entry_ids, lease_began):
-    """The entries handed on under the lease that began at `lease_began`, still held under it (the sweeper takes back
-    those whose lease ran out), in the order given; the lease renewed for all of them once half of it is gone."""
-    held = LogEntry.objects.select_related("integration").filter(pk__in=entry_ids, status=Status.SENDING,
-                                                                 updated_at=lease_began)
+    """Take up the entries handed on under the lease that began at `lease_began` and still held under it (the sweeper
+    takes back those whose lease ran out), in the order given, under a new lease. A compare-and-set, as a claim is:
+    of two deliveries of one handed-on task, one takes them up and the other finds nothing."""
     now = timezone.now()
-    if now - lease_began >= lease() / 2:
-        renewed = set(held.values_list("pk", flat=True))
-        LogEntry.objects.filter(pk__in=renewed, status=Status.SENDING, updated_at=lease_began).update(updated_at=now)
-        held = LogEntry.objects.select_related("integration").filter(pk__in=renewed, status=Status.SENDING,
-                                                                     updated_at=now)
+    table = connection.ops.quote_name(LogEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET updated_at = %s WHERE id IN ({', '.join(['%s'] * len(entry_ids))})"
+                       " AND status = %s AND updated_at = %s",
+                       [now, *entry_ids, Status.SENDING, lease_began])
+    held = LogEntry.objects.select_related("integration").filter(pk__in=entry_ids, status=Status.SENDING,
+                                                                 updated_at=now)
     order = {pk: index for index, pk in enumerate(entry_ids)}
     entries = sorted(held, key=lambda entry: order[entry.pk])
     for entry in entries:

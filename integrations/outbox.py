@@ -233,7 +233,8 @@ def enqueue_many(entry_ids, *, marked=False, bulk=False, countdown=0, integratio
         with send_log_entries.app.producer_or_acquire() as producer:
             for start in range(0, len(entry_ids), size):
                 batch = list(entry_ids[start:start + size])
-                options = {"integration_id": integration_id, "lease": lease.isoformat() if lease else None}
+                options = {"integration_id": integration_id, "lease": lease.isoformat() if lease else None,
+                           "bulk": bulk}
                 send_log_entries.apply_async((batch,), {k: v for k, v in options.items() if v},
                                              producer=producer, queue=BULK_SENDS if bulk else CASE_SENDS,
                                              countdown=countdown or None, retry=True, retry_policy=RETRY_POLICY)

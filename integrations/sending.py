@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from . import claims, outbox, retry, turns
 from .delivery.record import adopt_waiting
 from .log import Attempt, FailureKind, LogEntry, Outcome, Status, log_fields
-from .models import NotifyTemplate
+from .models import Integration, NotifyTemplate
 from .notify import files
 from .notify.client import gateway_for
 from .notify.errors import DailyLimit, NotifyError, Permanent, RateLimited, Retryable
@@ -189,6 +189,33 @@ def _look_up_first(entry, gateway):
     _record_attempt(entry, started=started, outcome=Outcome.NOT_FOUND, status_code=200,
                     message="Notify has no message with this reference: sending it")
     return False
+
+
+_integrations = {}
+
+
+def wait_for_a_turn(entry_ids, *, integration_id, lease, bulk):
+    """Before a task reads its entries: if its integration has no rate-limit slot free and another integration's sends
+    wait, publish the task again, as it is, for when a burst of slots is free, and return True. Only Redis is asked
+    (the integration is read once a minute): a turn passed costs no database work."""
+    cached = _integrations.get(integration_id)
+    if cached is None or cached[1] < time.monotonic():
+        integration = Integration.objects.filter(pk=integration_id).first()
+        if integration is None:
+            return False
+        cached = _integrations[integration_id] = (integration, time.monotonic() + 60)
+    integration = cached[0]
+    rate = rate_for(integration, bulk=bulk)
+    try:
+        wait = limiter().state(limiter_key(integration)) - (rate.burst - 1) * rate.interval
+        if wait <= 0 or not turns.others_waiting(integration_id):
+            return False
+    except RedisError:
+        return False
+    # Entries still unclaimed are marked as published for then, so the sweeper does not take their task as lost.
+    outbox.enqueue_many(entry_ids, marked=lease is not None, bulk=bulk, countdown=max(wait, rate.burst * rate.interval),
+                        integration_id=integration_id, lease=lease)
+    return True
 
 
 class Later(NamedTuple):

@@ -13,10 +13,13 @@ def send_log_entry(entry_id, integration_id=None):
 
 
 @shared_task(name="integrations.send_log_entries", ignore_result=True)
-def send_log_entries(entry_ids, integration_id=None, lease=None):
+def send_log_entries(entry_ids, integration_id=None, lease=None, bulk=False):
     """Send a batch published together (outbox.enqueue_many); `lease`: handed on, still claimed (integrations.turns)."""
     turns.started(integration_id)
-    sending.send_entries(entry_ids, lease=parse_datetime(lease) if lease else None)
+    lease = parse_datetime(lease) if lease else None
+    if integration_id and sending.wait_for_a_turn(entry_ids, integration_id=integration_id, lease=lease, bulk=bulk):
+        return
+    sending.send_entries(entry_ids, lease=lease)
 
 
 @shared_task(name="integrations.sweep_outbox", ignore_result=True)
