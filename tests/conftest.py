@@ -9,6 +9,15 @@ from tests import factories
 from tests.timing import FACTOR, scaled
 
 
+@pytest.fixture(autouse=True)
+def no_sends_waiting_from_earlier_tests():
+    """Tests publish send tasks that no worker takes; their count of waiting sends (integrations.turns) would make
+    a later test's integration take turns with integrations that no longer exist."""
+    from integrations import turns
+
+    turns.forget()
+
+
 def pytest_collection_modifyitems(config, items):
     """Scale every test's time limit (its own timeout mark, or the suite's) by TEST_TIMEOUT_FACTOR."""
     if FACTOR == 1:

@@ -89,9 +89,12 @@ def queued_tasks(name, queue="celery"):
 
 
 def purge_queue():
-    """Empty the test broker's queue, so tasks left by an earlier run never reach this run's worker."""
+    """Empty the test broker's queues, so tasks left by an earlier run never reach this run's worker (and the count
+    of waiting sends with them: integrations.turns)."""
+    from integrations import turns
+
     redis.Redis.from_url(settings.REDIS_URL).delete("celery", "bulk", "case-sends", "bulk-sends", "unacked",
-                                                      "unacked_index")
+                                                      "unacked_index", turns.WAITING)
 
 
 def free_port():
