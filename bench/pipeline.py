@@ -66,12 +66,12 @@ def rate(messages):
 
 
 def _busiest_window(calls, *, after):
-    """The most calls to Notify in any window of 60 s (or half the run, when shorter) that starts after the first
+    """The most calls to Notify in any window of 60 s (or the rest of the run, when shorter) that starts after the first
     `after` (the burst the limiter allows at the start): (window seconds, calls in the busiest)."""
     if len(calls) <= after + 1:
         return 0, 0
     times = [(t - calls[0]).total_seconds() for t in calls]
-    window = min(60.0, (times[-1] - times[after]) / 2)
+    window = min(60.0, times[-1] - times[after])
     busiest, end = 0, after
     for start in range(after, len(times)):
         while end < len(times) and times[end] < times[start] + window:

@@ -60,9 +60,13 @@ def rate_for(integration, *, bulk=False):
     Both draw on one limit, so together they stay within Notify's.
     """
     rate = Rate(limit=integration.rate_limit, window=integration.rate_window)
-    burst = max(1, min(rate.notify_bucket // 4, 10))
-    if not bulk:
-        burst += min(burst, rate.notify_bucket // 4)
+    bulk_burst = max(1, min(rate.notify_bucket // 4, 10))
+    burst = bulk_burst if bulk else bulk_burst + min(bulk_burst, rate.notify_bucket // 4)
+    # Paced so that a minute holds the limit even with a burst in it: the limit a minute less a bulk apply's burst
+    # (where that is a small part of it), so no 60 s of sending ever passes the limit after the first burst (#20 P1).
+    per_minute = rate.limit * 60 / rate.window
+    if per_minute >= 20 * bulk_burst:
+        return Rate(limit=rate.limit * (per_minute - bulk_burst) / per_minute, window=rate.window, burst=burst)
     return Rate(limit=rate.limit, window=rate.window, burst=burst)
 
 
@@ -212,8 +216,9 @@ def wait_for_a_turn(entry_ids, *, integration_id, lease, bulk):
             return False
     except RedisError:
         return False
-    # Entries still unclaimed are marked as published for then, so the sweeper does not take their task as lost.
-    outbox.enqueue_many(entry_ids, marked=lease is not None, bulk=bulk, countdown=max(wait, rate.burst * rate.interval),
+    # Nothing is written (marking a hundred entries at each turn passed took more of the machine than sending them):
+    # should the sweeper find the queues empty meanwhile and publish unclaimed ones again, the claim sends them once.
+    outbox.enqueue_many(entry_ids, marked=True, bulk=bulk, countdown=max(wait, rate.burst * rate.interval),
                         integration_id=integration_id, lease=lease)
     return True
 

@@ -1,13 +1,11 @@
 """Integrations take turns at the workers (integrations.turns): one at its rate limit never keeps a worker from
 another's sends, and a batch handed on is sent once, by one taker."""
 
-import datetime
 import json
 
 import pytest
 import redis
 from django.conf import settings
-from django.utils import timezone
 
 from integrations import claims, outbox, sending, tasks, turns
 from integrations.log import LogEntry, Status
@@ -78,7 +76,6 @@ def test_a_task_whose_integration_is_at_its_limit_passes_its_turn_while_another_
     [(args, kwargs)] = waiting_tasks(broker)
     assert args == repr((ids,))
     assert str(slow.pk) in kwargs
-    assert LogEntry.objects.filter(enqueued_at__gt=timezone.now() + datetime.timedelta(seconds=30)).count() == 3
     assert sandbox.notifications(reference=entries[0].reference) == []
 
 
