@@ -140,9 +140,13 @@ def test_the_decision_notice_is_posted_as_the_cases_own_pdf(by_post, notify, cas
     pdf_url = reverse("log:letter_pdf", args=[entry.pk])
     assert wait_until(lambda: client.get(pdf_url).get("Content-Type") == "application/pdf", 30)
     assert client.get(pdf_url).content == notice
-    client.post(reverse("log:status", args=[entry.pk]))
-    entry.refresh_from_db()
-    assert entry.delivery_status == "received"
+
+    def received():  # the PDF is ready before the letter is received: ask until Notify says so
+        client.post(reverse("log:status", args=[entry.pk]))
+        entry.refresh_from_db()
+        return entry.delivery_status == "received"
+
+    assert wait_until(received, 30), entry.delivery_status
     client.force_login(caseworker_user())
     case_page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "The letter was printed and posted" in case_page
