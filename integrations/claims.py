@@ -115,11 +115,7 @@ def resume(entry_ids, lease_began):
     takes back those whose lease ran out), in the order given, under a new lease. A compare-and-set, as a claim is:
     of two deliveries of one handed-on task, one takes them up and the other finds nothing."""
     now = timezone.now()
-    table = connection.ops.quote_name(LogEntry._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET updated_at = %s WHERE id IN ({', '.join(['%s'] * len(entry_ids))})"
-                       " AND status = %s AND updated_at = %s",
-                       [now, *entry_ids, Status.SENDING, lease_began])
+    LogEntry.objects.filter(pk__in=entry_ids, status=Status.SENDING, updated_at=lease_began).update(updated_at=now)
     held = LogEntry.objects.select_related("integration").filter(pk__in=entry_ids, status=Status.SENDING,
                                                                  updated_at=now)
     order = {pk: index for index, pk in enumerate(entry_ids)}
