@@ -245,10 +245,15 @@ def send_entries(entry_ids, *, sent=None, lease=None):
             return send_entries(entry_ids, sent=sent, lease=lease)
     entries = claims.resume(entry_ids, lease) if lease else claims.claim(entry_ids)
     slots = Slots()
-    began = time.monotonic()
+    turn_ends = time.monotonic() + turns.TURN_SECONDS
     for index, entry in enumerate(entries):
         rest = entries[index:]
-        if time.monotonic() - began > turns.TURN_SECONDS and turns.others_waiting(entry.integration_id):
+        if time.monotonic() > turn_ends:  # asked once a turn, not once a send
+            turn_ends = time.monotonic() + turns.TURN_SECONDS
+            over = turns.others_waiting(entry.integration_id)
+        else:
+            over = False
+        if over:
             later = Later(0.0, keep=True)  # this turn is over: the others go first
         else:
             try:
@@ -257,8 +262,11 @@ def send_entries(entry_ids, *, sent=None, lease=None):
             except Exception:
                 logger.exception("Sending log entry %s failed", entry.pk, extra={"log_entry_id": entry.pk})
                 continue
+        if later and later.keep:
+            claims.hand_on(rest, countdown=later.seconds)
+            return None
         if later:
-            (claims.hand_on(rest, countdown=later.seconds) if later.keep else claims.release(rest, wait=later.seconds))
+            claims.release(rest, wait=later.seconds)
             return None
     return None
 
